@@ -1,0 +1,39 @@
+# The lecture's two commands: `make lab` (set up, open JupyterLab) and `make test` (set up, run the tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: setup lab test execute lint html clean links
+
+setup: $(STAMP)
+
+# Create the virtual environment if missing, install everything; redo when the requirements change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Re-run every notebook in place, in full mode, one after another, so the stored outputs are fresh.
+execute: setup
+	for nb in $(NOTEBOOKS); do \
+	  AMLD_QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
+	done
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf html .pytest_cache .ruff_cache
+
+# Regenerate the Colab/Binder badges and the Colab install line from [tool.amld] in pyproject.toml.
+links:
+	$(PYTHON) tools/sync_links.py

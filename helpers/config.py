@@ -1,0 +1,108 @@
+"""Settings of the lecture, read from the environment in one place, and the device choice.
+
+| variable     | meaning                                                    | default            |
+| ------------ | ---------------------------------------------------------- | ------------------ |
+| `AMLD_QUICK` | `1`: smoke mode, tiny data and few epochs (used by tests)  | off                |
+| `AMLD_DATA`  | folder that holds the data sets (`MNIST/raw/...`)          | `data/` in the repo |
+
+Nothing here runs on import: every function reads the environment when it is called.
+"""
+
+import os
+import platform
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """An environment variable of the lecture has a value we do not understand."""
+
+
+def quick_mode() -> bool:
+    """True when `AMLD_QUICK` asks for smoke mode (tiny data, one epoch, few seeds)."""
+    value = os.environ.get("AMLD_QUICK", "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(
+        f"AMLD_QUICK={os.environ['AMLD_QUICK']!r} is not understood: use 1 (quick smoke mode) or 0 (full lecture)."
+    )
+
+
+def data_root() -> Path:
+    """The folder that holds the data sets: `AMLD_DATA` if set, else `data/` at the repository root."""
+    value = os.environ.get("AMLD_DATA", "").strip()
+    if value:
+        return Path(value).expanduser().resolve()
+    if (REPO_ROOT / "pyproject.toml").exists():  # installed from a checkout (pip install -e .)
+        return REPO_ROOT / "data"
+    return Path.cwd() / "data"  # installed as a plain package, e.g. on Colab
+
+
+def get_device() -> torch.device:
+    """The fastest device available: CUDA, else Apple's MPS, else the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def device_name(device: torch.device) -> str:
+    """A readable name for `device`: the GPU model, or the CPU with its core count."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return "Apple GPU (MPS)"
+    return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's `random`, NumPy and PyTorch (all devices) with `seed`."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def shown_path(path: Path) -> str:
+    """`path` as printed in a notebook: relative to the repository when inside it, else with `~` for home."""
+    path = Path(path)
+    try:
+        return str(path.relative_to(REPO_ROOT)) + "/ (in the repository)"
+    except ValueError:
+        pass
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def setup(seed: int = 0) -> torch.device:
+    """Start a notebook: seed everything, apply the plot style, print the settings, return the device.
+
+    The printed block says which device, mode, data folder, seed and library versions this run uses.
+    """
+    import torchvision
+
+    from .plot import use_style
+
+    quick = quick_mode()
+    device = get_device()
+    seed_everything(seed)
+    use_style()
+    mode = "QUICK (smoke test: tiny data, few epochs)" if quick else "full lecture"
+    print(f"device     : {device.type} - {device_name(device)}")
+    print(f"mode       : {mode}")
+    print(f"data root  : {shown_path(data_root())}")
+    print(f"seed       : {seed}")
+    print(f"versions   : Python {platform.python_version()}, torch {torch.__version__}, "
+          f"torchvision {torchvision.__version__}")
+    return device

@@ -1,0 +1,88 @@
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import helpers
+from helpers import config
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("ON", True), ("0", False),
+                                             ("", False), ("no", False)])
+def test_quick_mode_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("AMLD_QUICK", value)
+    assert helpers.quick_mode() is expected
+
+
+def test_quick_mode_off_when_unset(monkeypatch):
+    monkeypatch.delenv("AMLD_QUICK", raising=False)
+    assert helpers.quick_mode() is False
+
+
+def test_unknown_quick_value_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("AMLD_QUICK", "maybe")
+    with pytest.raises(helpers.SettingsError, match="AMLD_QUICK='maybe'.*use 1"):
+        helpers.quick_mode()
+
+
+def test_data_root_default_and_override(monkeypatch, tmp_path):
+    monkeypatch.delenv("AMLD_DATA", raising=False)
+    assert helpers.data_root() == Path(config.REPO_ROOT) / "data"
+    monkeypatch.setenv("AMLD_DATA", str(tmp_path))
+    assert helpers.data_root() == tmp_path.resolve()
+
+
+def test_device_is_cuda_mps_or_cpu():
+    device = helpers.get_device()
+    assert device.type in {"cuda", "mps", "cpu"}
+    if torch.cuda.is_available():
+        assert device.type == "cuda"
+    assert helpers.device_name(torch.device("cpu")).startswith("CPU (")
+
+
+def test_seed_everything_makes_random_draws_repeat():
+    draws = []
+    for _ in range(2):
+        helpers.seed_everything(123)
+        draws.append((random.random(), np.random.rand(), torch.rand(1).item()))
+    assert draws[0] == draws[1]
+
+
+def test_setup_prints_the_settings_and_returns_the_device(monkeypatch, capsys):
+    monkeypatch.setenv("AMLD_QUICK", "1")
+    monkeypatch.delenv("AMLD_DATA", raising=False)
+    device = helpers.setup(seed=7)
+    out = capsys.readouterr().out
+    assert device == helpers.get_device()
+    for expected in ["device", "QUICK", "data/ (in the repository)", "seed       : 7", "torch ", "torchvision "]:
+        assert expected in out, expected
+    assert torch.rand(1).item() == (torch.manual_seed(7), torch.rand(1).item())[1]
+    assert str(config.REPO_ROOT) not in out  # no absolute path of this machine in a notebook's output
+
+
+def test_import_prints_nothing_and_changes_no_global_state():
+    code = (
+        "import random, matplotlib as mpl, torch; r = random.getstate(); t = torch.get_rng_state();"
+        "rc = dict(mpl.rcParams); import helpers, helpers.plot, helpers.data, helpers.config;"
+        "assert random.getstate() == r and torch.equal(torch.get_rng_state(), t);"
+        "assert dict(mpl.rcParams) == rc"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_helpers_stay_small_and_documented():
+    import inspect
+
+    lines = sum(len(p.read_text().splitlines()) for p in Path(helpers.__file__).parent.glob("*.py"))
+    assert lines < 450, f"helpers/ has {lines} lines: keep it readable in one sitting"
+    for name in helpers.__all__:
+        obj = getattr(helpers, name)
+        assert inspect.getdoc(obj), f"helpers.{name} has no docstring"
