@@ -28,6 +28,10 @@ execute: setup
 	    --ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
 	done
 
+# Handouts: the committed notebooks with their stored outputs as HTML pages (executes nothing).
+html: setup
+	$(BIN)/python tools/handouts.py html
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -35,5 +39,5 @@ clean:
 	rm -rf html .pytest_cache .ruff_cache
 
 # Regenerate the Colab/Binder badges and the Colab install line from [tool.amld] in pyproject.toml.
-links:
-	$(PYTHON) tools/sync_links.py
+links: setup
+	$(BIN)/python tools/sync_links.py

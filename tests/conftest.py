@@ -1,0 +1,92 @@
+"""Fixtures for the browser tests: JupyterLab on 127.0.0.1 and headless Chromium driven by Playwright."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "amld-browser-test"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def find_chromium():
+    """Debian's Chromium (or another Chromium/Chrome on PATH); AMLD_CHROMIUM names one explicitly."""
+    for candidate in [os.environ.get("AMLD_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser",
+                      "google-chrome"]:
+        path = candidate and shutil.which(candidate)
+        if path:
+            return path
+    return None
+
+
+def _unavailable(reason):
+    # In CI the browser tests must run for real: a missing browser is a failure there, a skip elsewhere.
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def lab_url(tmp_path_factory):
+    """Start JupyterLab on a free port of 127.0.0.1 with a token, serving the repository; yield its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("jupyterlab") / "server.log"
+    env = dict(os.environ, AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(log.parent / "config"))
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={ROOT}",
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    with open(log, "w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, launched by Playwright from the system's binary (no browser download)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements.txt)")
+    chromium = find_chromium()
+    if chromium is None:
+        _unavailable("Chromium not found: install it (Debian: apt-get install chromium) or set AMLD_CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
