@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: JupyterLab on 127.0.0.1 and headless Chromium driven by Playwright."""
 
+import json
 import os
 import shutil
 import socket
@@ -34,17 +35,32 @@ def _unavailable(reason):
     pytest.skip(reason)
 
 
+def _write_settings(folder):
+    """JupyterLab user settings for the tests: no autosave, no news pop-up."""
+    for plugin, value in [("docmanager-extension/plugin", {"autosave": False}),
+                          ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False})]:
+        path = folder / "@jupyterlab" / (plugin + ".jupyterlab-settings")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
 @pytest.fixture(scope="session")
 def lab_url(tmp_path_factory):
-    """Start JupyterLab on a free port of 127.0.0.1 with a token, serving the repository; yield its URL."""
+    """Start JupyterLab on a free port of 127.0.0.1 with a token; yield its URL.
+
+    It serves a copy of notebooks/ (so nothing a test does is saved into the repository) in quick mode.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("jupyterlab") / "server.log"
-    env = dict(os.environ, AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(log.parent / "config"))
+    home = tmp_path_factory.mktemp("jupyterlab")
+    shutil.copytree(ROOT / "notebooks", home / "root" / "notebooks")
+    _write_settings(home / "settings")
+    log = home / "server.log"
+    env = dict(os.environ, AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={ROOT}",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={home / 'root'}"]
     with open(log, "w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"

@@ -13,7 +13,7 @@ def _parse(lines):
         line = line.split("#")[0].strip().lstrip("- ").strip()
         match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(.*)", line)
         if match:
-            found[match.group(1).lower()] = match.group(2).replace(" ", "")
+            found[match.group(1).lower().replace("_", "-")] = match.group(2).replace(" ", "")
     return found
 
 
