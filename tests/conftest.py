@@ -100,9 +100,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, tmp_path):
+    """A 1280 x 720 page; its last state is saved as last.png in the test's temporary folder."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
+    page.screenshot(path=str(tmp_path / "last.png"))
+    print(f"screenshots: {tmp_path}")
     context.close()
