@@ -6,7 +6,6 @@ import pytest
 
 # Kernels inherit this process's environment when they start, so set it at import time.
 os.environ.setdefault("AMLD_QUICK", "1")  # AMLD_QUICK=0 pytest runs the full lecture
-os.environ.setdefault("MPLBACKEND", "agg")  # figures are drawn, never shown in a window
 
 try:
     from nbval.plugin import IPyNbCell, IPyNbFile

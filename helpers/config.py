@@ -90,7 +90,7 @@ def setup(seed: int = 0) -> torch.device:
 
     The printed block says which device, mode, data folder, seed and library versions this run uses.
     """
-    import torchvision
+    from importlib.metadata import version
 
     from .plot import use_style
 
@@ -104,5 +104,5 @@ def setup(seed: int = 0) -> torch.device:
     print(f"data root  : {shown_path(data_root())}")
     print(f"seed       : {seed}")
     print(f"versions   : Python {platform.python_version()}, torch {torch.__version__}, "
-          f"torchvision {torchvision.__version__}")
+          f"torchvision {version('torchvision')}")
     return device

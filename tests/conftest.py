@@ -37,7 +37,7 @@ def _unavailable(reason):
 
 def _write_settings(folder):
     """JupyterLab user settings for the tests: no autosave, no news pop-up."""
-    for plugin, value in [("docmanager-extension/plugin", {"autosave": False}),
+    for plugin, value in [("docmanager-extension/plugin", {"autosave": False, "autoStartDefaultKernel": True}),
                           ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False})]:
         path = folder / "@jupyterlab" / (plugin + ".jupyterlab-settings")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +57,8 @@ def lab_url(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", home / "root" / "notebooks")
     _write_settings(home / "settings")
     log = home / "server.log"
-    env = dict(os.environ, AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels draw inline, as for a reader
+    env.update(AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={home / 'root'}"]

@@ -8,11 +8,9 @@ NOTEBOOK = "notebooks/02-polynomial-capacity.ipynb"
 def open_and_run_all(page, lab_url, path):
     page.goto(f"{lab_url}/lab/tree/{path}?token={TOKEN}")
     page.wait_for_selector(".jp-Notebook")
-    select_kernel = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Dialog", state="attached")
-    if select_kernel.count():  # JupyterLab asks when it cannot tell the kernel from the notebook's metadata
-        select_kernel.click()
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    # The kernel has started when the toolbar names it and reports it idle.
+    page.wait_for_selector(".jp-KernelName:has-text('Python 3')")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-content").get_by_text("Run All Cells", exact=True).click()
 
