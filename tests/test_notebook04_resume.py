@@ -19,7 +19,7 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04-evaluation-protocol.ipynb"
 BUDGET = re.compile(r"budget\s*: .*?seeds 0-(\d+),")
 COUNTS = re.compile(r"reused (\d+) finished runs, trained (\d+) new")
-SUMMARY = re.compile(r"here \((\d+) runs, \w+\)\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%")
+SUMMARY = re.compile(r"here: (\d+) runs, \d+ epochs?\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%")
 TORN = '{"experiment": "slide42-seeds", "n_train": 5'  # the start of a line whose writer was killed
 
 
