@@ -3,15 +3,13 @@
 import json
 
 import pytest
-from test_browser import NOTEBOOK
+from test_browser import NOTEBOOK, move_slider, open_and_run_all
 
 from conftest import ROOT, TOKEN
 
 WIDTH, HEIGHT = 1280, 720
 PRESENT = "[...document.querySelectorAll('.reveal .slides section.present')].pop()"
-# Notebook 02 is the deck checked here. The other decks still have slides taller than 720 px (tall figures under
-# their code); add them to this list as they are laid out for slides.
-DECKS = [NOTEBOOK]
+DECKS = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
 def expected_slides(notebook):
@@ -72,3 +70,33 @@ def test_deck_steps_through_and_fits_1280x720(page, lab_url, tmp_path, notebook)
     seen, overflows = step_through(page, tmp_path)
     assert len(seen) == expected_slides(notebook), f"stepped through {len(seen)} slides: {seen}"
     assert not overflows, f"slides overflow {WIDTH} x {HEIGHT} (screenshots in {tmp_path}):\n" + "\n".join(overflows)
+
+
+def test_slider_slide_runs_live_in_the_deck(page, lab_url, tmp_path):
+    """As in class: run notebook 02 in JupyterLab, open its deck, run the slider slide, move the degree slider."""
+    open_and_run_all(page, lab_url, NOTEBOOK)
+    page.wait_for_selector(".widget-slider", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    deck = page.context.new_page()  # a second tab, on the same kernel
+    open_deck(deck, lab_url, NOTEBOOK)
+    for _ in range(100):  # slides and fragments
+        if deck.evaluate(f"() => {PRESENT}.innerText.includes('interact(show_fit')"):
+            break
+        deck.keyboard.press("Space")
+        present_box(deck)
+    else:
+        pytest.fail("no slide shows the interact(show_fit, ...) cell")
+    deck.locator(".reveal .slides section.present .jp-CodeCell .cm-content").first.click()
+    deck.keyboard.press("Shift+Enter")
+    slider = deck.locator(".reveal .slides section.present .widget-slider",
+                          has=deck.locator(".widget-label", has_text="degree")).first
+    slider.wait_for(timeout=60_000)
+    deck.screenshot(path=str(tmp_path / "slider-before.png"))
+    before, after = move_slider(deck, slider, drag=40)
+    deck.screenshot(path=str(tmp_path / "slider-after.png"))
+    assert after["value"] > before["value"], f"the degree did not move: {before['value']} -> {after['value']}"
+    assert after["text"] != before["text"] and "test MSE" in after["text"]
+    assert after["image"] != before["image"], "the figure was not redrawn"
+    box = present_box(deck)
+    assert box["bottom"] <= HEIGHT + 2, f"the slider slide overflows once run: bottom {box['bottom']:.0f} px"
+    deck.close()
