@@ -15,6 +15,18 @@ def open_and_run_all(page, lab_url, path):
     page.locator(".lm-Menu-content").get_by_text("Run All Cells", exact=True).click()
 
 
+def degree_slider(page, scope=".jp-Notebook"):
+    """The "degree" slider of notebook 02's interact widget, inside `scope`."""
+    return page.locator(f"{scope} .widget-slider", has=page.locator(".widget-label", has_text="degree")).first
+
+
+def run_notebook_02(page, lab_url):
+    """Open notebook 02 in JupyterLab and run every cell, as a reader does; return once its sliders are live."""
+    open_and_run_all(page, lab_url, NOTEBOOK)
+    degree_slider(page).wait_for(timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+
+
 def move_slider(page, slider, presses=0, drag=0):
     """Move a slider of an interact widget right; return its state before and after.
 
@@ -54,10 +66,8 @@ def move_slider(page, slider, presses=0, drag=0):
 
 
 def test_degree_slider_redraws_the_fit_and_the_errors(page, lab_url, tmp_path):
-    open_and_run_all(page, lab_url, NOTEBOOK)
-    slider = page.locator(".widget-slider", has=page.locator(".widget-label", has_text="degree")).first
-    slider.wait_for(timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    run_notebook_02(page, lab_url)
+    slider = degree_slider(page)
     page.screenshot(path=str(tmp_path / "before.png"))
     before, after = move_slider(page, slider, presses=3)
     page.screenshot(path=str(tmp_path / "after.png"))

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from test_browser import NOTEBOOK, move_slider, open_and_run_all
+from test_browser import NOTEBOOK, degree_slider, move_slider, run_notebook_02
 
 from conftest import ROOT, TOKEN
 
@@ -39,8 +39,8 @@ def present_box(page):
         return last; }}""")
 
 
-def open_deck(page, lab_url, notebook, slide=""):
-    page.goto(f"{lab_url}/rise/{notebook}?token={TOKEN}{slide}")
+def open_deck(page, lab_url, notebook):
+    page.goto(f"{lab_url}/rise/{notebook}?token={TOKEN}")
     page.wait_for_selector(".reveal .slides section.present")
     page.wait_for_timeout(1000)
 
@@ -74,9 +74,7 @@ def test_deck_steps_through_and_fits_1280x720(page, lab_url, tmp_path, notebook)
 
 def test_slider_slide_runs_live_in_the_deck(page, lab_url, tmp_path):
     """As in class: run notebook 02 in JupyterLab, open its deck, run the slider slide, move the degree slider."""
-    open_and_run_all(page, lab_url, NOTEBOOK)
-    page.wait_for_selector(".widget-slider", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    run_notebook_02(page, lab_url)
     deck = page.context.new_page()  # a second tab, on the same kernel
     open_deck(deck, lab_url, NOTEBOOK)
     for _ in range(100):  # slides and fragments
@@ -88,8 +86,7 @@ def test_slider_slide_runs_live_in_the_deck(page, lab_url, tmp_path):
         pytest.fail("no slide shows the interact(show_fit, ...) cell")
     deck.locator(".reveal .slides section.present .jp-CodeCell .cm-content").first.click()
     deck.keyboard.press("Shift+Enter")
-    slider = deck.locator(".reveal .slides section.present .widget-slider",
-                          has=deck.locator(".widget-label", has_text="degree")).first
+    slider = degree_slider(deck, scope=".reveal .slides section.present")
     slider.wait_for(timeout=60_000)
     deck.screenshot(path=str(tmp_path / "slider-before.png"))
     before, after = move_slider(deck, slider, drag=40)
