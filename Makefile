@@ -15,8 +15,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $(STAMP)
 
+# As root (containers, cloud VMs) Jupyter refuses to start without --allow-root: pass it only there.
+# LAB_ARGS adds options of your own, e.g. make lab LAB_ARGS="--no-browser --port=8899".
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/
 
 test: setup
 	$(BIN)/python -m pytest

@@ -2,7 +2,16 @@
 
 try:
     from . import plot
-    from .config import SettingsError, data_root, device_name, get_device, quick_mode, seed_everything, setup
+    from .config import (
+        SettingsError,
+        data_root,
+        device_name,
+        get_device,
+        quick_mode,
+        results_dir,
+        seed_everything,
+        setup,
+    )
     from .data import DataError, load_blood_pressure, load_mnist, make_polynomial_data, phi
 except ModuleNotFoundError as _error:  # torch or another dependency is missing: say what to do on first use
     _missing = _error.name
@@ -12,6 +21,6 @@ except ModuleNotFoundError as _error:  # torch or another dependency is missing:
                                   "`pip install -r requirements.txt`, then `python -m helpers.check`")
 
 __all__ = [
-    "DataError", "SettingsError", "data_root", "device_name", "get_device", "load_blood_pressure",
+    "DataError", "SettingsError", "data_root", "device_name", "get_device", "load_blood_pressure", "results_dir",
     "load_mnist", "make_polynomial_data", "phi", "plot", "quick_mode", "seed_everything", "setup",
 ]

@@ -1,9 +1,11 @@
 """Settings of the lecture, read from the environment in one place, and the device choice.
 
-| variable     | meaning                                                    | default            |
-| ------------ | ---------------------------------------------------------- | ------------------ |
-| `AMLD_QUICK` | `1`: smoke mode, tiny data and few epochs (used by tests)  | off                |
-| `AMLD_DATA`  | folder that holds the data sets (`MNIST/raw/...`)          | `data/` in the repo |
+| variable       | meaning                                                   | default                       |
+| -------------- | --------------------------------------------------------- | ----------------------------- |
+| `AMLD_QUICK`   | `1`: smoke mode, tiny data and few epochs (used by tests) | off                           |
+| `AMLD_DATA`    | folder that holds the data sets (`MNIST/raw/...`)         | `data/` in the repo           |
+| `AMLD_RESULTS` | folder for what notebooks write (notebook 04's runs)      | data root's `results/`, or a  |
+|                |                                                           | cache folder if read-only     |
 
 Nothing here runs on import: every function reads the environment when it is called.
 """
@@ -11,6 +13,7 @@ Nothing here runs on import: every function reads the environment when it is cal
 import os
 import platform
 import random
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +48,24 @@ def data_root() -> Path:
     if (REPO_ROOT / "pyproject.toml").exists():  # installed from a checkout (pip install -e .)
         return REPO_ROOT / "data"
     return Path.cwd() / "data"  # installed as a plain package, e.g. on Colab
+
+
+def results_dir() -> Path:
+    """The folder for what notebooks write (notebook 04's runs), made if missing and checked to be writable:
+    `AMLD_RESULTS` if set; else `results/` in the data root; else, when the data are shared read-only (as on
+    many class servers), `amld-dl-intro/results` in the user's cache folder."""
+    value = os.environ.get("AMLD_RESULTS", "").strip()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "amld-dl-intro"
+    candidates = [Path(value).expanduser().resolve()] if value else [data_root() / "results", cache / "results"]
+    for folder in candidates:
+        try:  # tried for real: permission bits say nothing to root, nor to a read-only mount
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=folder).close()
+            return folder
+        except OSError:
+            pass
+    tried = " nor in ".join(shown_path(folder) for folder in candidates)
+    raise SettingsError(f"Cannot write results in {tried}: set AMLD_RESULTS to a folder you can write.")
 
 
 def get_device() -> torch.device:
