@@ -77,7 +77,7 @@ def largest_difference(together, alone):
 
 def test_the_cells_are_there():
     sources = training_code()
-    assert len(sources) == 3 and "def train_together" in sources[-1], "cells tagged 'training' have moved"
+    assert len(sources) == 4 and "def train_together" in sources[-1], "cells tagged 'training' have moved"
     assert SUM_OVER_NETWORKS in sources[-1], "the loss of train_together is no longer written as this test expects"
 
 
