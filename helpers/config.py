@@ -10,6 +10,9 @@
 Nothing here runs on import: every function reads the environment when it is called.
 """
 
+import contextlib
+import ctypes
+import gc
 import os
 import platform
 import random
@@ -91,6 +94,15 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def free_memory() -> None:
+    """Give the memory of tensors no longer used back to the system now. glibc (Linux) otherwise keeps it for reuse,
+    and a kernel that builds large networks one after another grows by each one (Binder stops it above 2 GB)."""
+    gc.collect()
+    if platform.system() == "Linux":
+        with contextlib.suppress(OSError, AttributeError):  # another C library (musl) has no malloc_trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def shown_path(path: Path) -> str:
