@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup lab test execute lint html clean links
+.PHONY: setup lab test execute lint html student clean links
 
 setup: $(STAMP)
 
@@ -35,11 +35,15 @@ execute: setup
 html: setup
 	$(BIN)/python tools/handouts.py html
 
+# The student copy to hand out: the notebooks without exercise solutions and outputs, in student/.
+student: setup
+	$(BIN)/python tools/student.py
+
 lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf html .pytest_cache .ruff_cache
+	rm -rf html student .pytest_cache .ruff_cache
 
 # Regenerate the Colab/Binder badges and the Colab install line from [tool.amld] in pyproject.toml.
 links: setup

@@ -1,11 +1,14 @@
-"""Small helpers shared by the lecture's notebooks: settings, data, plots. Importing it does nothing else."""
+"""Small helpers shared by the lecture's notebooks: settings, data, plots, exercise checks.
+
+Importing it does nothing else."""
 
 try:
-    from . import plot
+    from . import exercise, plot
     from .config import (
         SettingsError,
         data_root,
         device_name,
+        free_memory,
         get_device,
         quick_mode,
         results_dir,
@@ -21,6 +24,7 @@ except ModuleNotFoundError as _error:  # torch or another dependency is missing:
                                   "`pip install -r requirements.txt`, then `python -m helpers.check`")
 
 __all__ = [
-    "DataError", "SettingsError", "data_root", "device_name", "get_device", "load_blood_pressure", "results_dir",
-    "load_mnist", "make_polynomial_data", "phi", "plot", "quick_mode", "seed_everything", "setup",
+    "DataError", "SettingsError", "data_root", "device_name", "exercise", "free_memory", "get_device",
+    "load_blood_pressure", "load_mnist", "make_polynomial_data", "phi", "plot", "quick_mode", "results_dir",
+    "seed_everything", "setup",
 ]

@@ -1,0 +1,120 @@
+"""Exercises that check themselves, the student copy, the questions at the end of every notebook.
+
+nbval runs the solved notebooks: each check cell is `# NBVAL_CHECK_OUTPUT` and its stored output says
+"correct", so a broken solution fails there. Here: the check function, the shape of every exercise, and the
+student copy (tools/student.py) run top to bottom in quick mode with every check saying "not yet".
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+import torch
+
+from helpers.exercise import SOLUTION_MARKER, check
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import student  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHECK_CALL = re.compile(r"helpers\.exercise\.check\(")
+
+
+def test_check_says_correct_only_within_the_tolerance(capsys):
+    check("count", 23_296, 23_296)
+    check("slope", torch.tensor(0.9712), 0.971, tol=5e-4)
+    check("line", [0.97, 98.7], torch.tensor([0.971, 98.715]), tol=0.02)
+    check("slope", 0.9, 0.971, tol=5e-4)
+    check("line", [1.0, 2.0, 3.0], [1.0, 2.0])
+    check("nan", float("nan"), 1.0, tol=10)
+    check("text", "0.971", 0.971)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 7
+    assert lines[:3] == ["count: correct", "slope: correct", "line: correct"]
+    assert lines[3] == "slope: not yet (expected 0.971, got 0.9)"
+    assert "shape (2,)" in lines[4] and "got (3,)" in lines[4]
+    assert all("not yet" in line for line in lines[3:])
+
+
+def test_an_unanswered_exercise_is_not_yet_and_does_not_stop(capsys):
+    assert check("count", None, 23_296) is None  # returns nothing: a cell's last line shows only the verdict
+    assert capsys.readouterr().out == "count: not yet (replace the None in the cell above with your answer)\n"
+
+
+def exercises(nb):
+    """(solution cell, check cell) for every exercise of the notebook."""
+    cells = nb.cells
+    pairs = []
+    for i, cell in enumerate(cells):
+        if "solution" in cell.metadata.get("tags", []):
+            after = next(c for c in cells[i + 1:] if c.cell_type == "code")
+            pairs.append((cell, after))
+    return pairs
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request):
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_every_notebook_has_exercises_that_check_themselves(notebook):
+    pairs = exercises(notebook)
+    assert len(pairs) >= 2, "at least two exercises per notebook"
+    for solution, checker in pairs:
+        assert solution.source.splitlines().count(SOLUTION_MARKER) == 1, solution.source[:200]
+        placeholder = solution.source.split(SOLUTION_MARKER)[0]
+        assert "None" in placeholder, f"the placeholder leaves the answer None:\n{placeholder}"
+        assert solution.metadata.get("jupyter", {}).get("source_hidden"), "the solution is folded"
+        assert checker.source.startswith("# NBVAL_CHECK_OUTPUT") and CHECK_CALL.search(checker.source)
+        printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
+        verdicts = printed.splitlines()
+        assert len(verdicts) == len(CHECK_CALL.findall(checker.source)), printed
+        assert all(line.endswith(": correct") for line in verdicts), f"stored verdicts: {printed}"
+    tasks = [c for c in notebook.cells if c.cell_type == "markdown" and c.source.startswith("### Exercise")]
+    assert len(tasks) == len(pairs), "each exercise starts with its task, under '### Exercise: ...'"
+
+
+def test_every_notebook_ends_with_questions_and_folded_answers(notebook):
+    last_code = max(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
+    after = notebook.cells[last_code + 1:]
+    assert after and after[0].source.startswith("## Questions"), "questions come after the check cell"
+    questions = [c for c in after if re.match(r"\*\*Q\d+\.\*\*", c.source)]
+    assert 5 <= len(questions) <= 8, f"{len(questions)} questions"
+    for cell in questions:
+        assert "<details><summary>Answer</summary>" in cell.source and cell.source.rstrip().endswith("</details>")
+    assert all(c.metadata["slideshow"]["slide_type"] == "skip" for c in after), "questions are not slides"
+
+
+def test_the_student_copy_has_placeholders_and_no_outputs(tmp_path):
+    written = student.build(tmp_path)
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    for path in written:
+        nb = nbformat.read(path, as_version=4)
+        assert SOLUTION_MARKER not in "".join(c.source for c in nb.cells if c.cell_type == "code"), path.name
+        assert all(not c.outputs for c in nb.cells if c.cell_type == "code"), path.name
+        for solution, _ in exercises(nb):
+            assert solution.source and not solution.metadata.get("jupyter", {}).get("source_hidden")
+
+
+def test_a_solution_cell_without_its_marker_is_refused():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 3", metadata={"tags": ["solution"]})])
+    with pytest.raises(ValueError, match="solution"):
+        student.student_copy(nb)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_student_copy_runs_and_every_check_says_not_yet(path, tmp_path, monkeypatch):
+    nb = student.student_copy(nbformat.read(path, as_version=4))
+    monkeypatch.setenv("AMLD_QUICK", "1")  # the kernel inherits this process's environment
+    monkeypatch.setenv("AMLD_RESULTS", str(tmp_path / "results"))
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=600,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    for _, checker in exercises(nb):
+        printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
+        verdicts = printed.splitlines()
+        assert len(verdicts) == len(CHECK_CALL.findall(checker.source)), printed
+        assert all(": not yet" in line for line in verdicts), f"an unsolved exercise said: {printed}"

@@ -1,0 +1,48 @@
+"""The student copy: every notebook without its exercise solutions and without stored outputs.
+
+`make student` writes student/ (git-ignored); `python tools/student.py OUTDIR` writes elsewhere. In each cell
+tagged `solution`, everything from the `# --- solution ---` line on is removed, which leaves the placeholder,
+and the cell is unfolded; every output is cleared. Answers to the questions at the end stay, folded.
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+from helpers.exercise import SOLUTION_MARKER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def student_copy(nb):
+    """`nb` (a notebook read by nbformat) without solutions and outputs, changed in place; returns it."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("execution", None)
+        if "solution" in cell.metadata.get("tags", []):
+            lines = cell.source.splitlines()
+            if lines.count(SOLUTION_MARKER) != 1:
+                raise ValueError(f"a solution cell needs exactly one {SOLUTION_MARKER!r} line:\n{cell.source}")
+            cell.source = "\n".join(lines[:lines.index(SOLUTION_MARKER)]).rstrip()
+            cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+    return nb
+
+
+def build(outdir: Path) -> list[Path]:
+    """Write the student copy of every notebook into `outdir`; return the notebooks written."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        copy = outdir / notebook.name
+        nbformat.write(student_copy(nbformat.read(notebook, as_version=4)), copy)
+        written.append(copy)
+    return written
+
+
+if __name__ == "__main__":
+    outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "student"
+    for path in build(outdir):
+        print(f"wrote {path}")
