@@ -36,9 +36,11 @@ def install_cell_source() -> str:
     repo, branch = settings()
     return (
         "# On Colab only: install this lecture's `helpers` package (elsewhere this cell does nothing).\n"
+        "# --no-deps: Colab already has torch, torchvision, numpy, matplotlib, ipywidgets and tqdm, and installing\n"
+        "# the package's own requirements would replace its ipywidgets 7 and ask you to restart the runtime.\n"
         "import sys\n\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install -q "git+https://github.com/{repo}.git@{branch}"'
+        f'    %pip install -q --no-deps "git+https://github.com/{repo}.git@{branch}"'
     )
 
 
