@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup lab test execute lint html student clean links
+.PHONY: setup lab test execute lint html student compat clean links
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ html: setup
 # The student copy to hand out: the notebooks without exercise solutions and outputs, in student/.
 student: setup
 	$(BIN)/python tools/student.py
+
+# What we declare, run: the tests on Python 3.10 with the minimum versions, on 3.13 with the newest (downloads
+# PyTorch for each; see tools/compat.py). Needs those Pythons (pyenv) and git; prints a table.
+compat:
+	$(PYTHON) tools/compat.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -50,6 +50,8 @@ def freeze(python):
 def prepare_venv(python, venv):
     if not (venv / "bin" / "python").exists():
         subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run([venv / "bin" / "python", "-m", "pip", "uninstall", "-q", "-y", "amld-dl-intro"],
+                   capture_output=True)  # left by an earlier run
     subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", *COLAB, "nbclient", "nbformat"],
                    check=True)
     return str(venv / "bin" / "python")
@@ -66,8 +68,6 @@ def main():
     python = prepare_venv(args.python, args.venv)
     versions = subprocess.run([python, "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"],
                               capture_output=True, text=True, check=True).stdout.split()
-    subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "amld-dl-intro"], capture_output=True)
-    before = freeze(python)
     work = Path(tempfile.mkdtemp(prefix="colab-twin-"))
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -94,27 +94,28 @@ def main():
                 cell["source"] = text.replace(public, local)
         target = content / source.name
         target.write_text(json.dumps(nb))
-        start = time.perf_counter()
+        before, start = freeze(python), time.perf_counter()
         result = subprocess.run([python, "-c", RUN_ONE, str(target), str(content)], capture_output=True, text=True,
                                 env=env)
-        seconds = time.perf_counter() - start
+        seconds, after = time.perf_counter() - start, freeze(python)
         outputs = json.dumps([c.get("outputs", []) for c in json.loads(target.read_text())["cells"]])
-        problem = (f"failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else '?'}"
-                   if result.returncode else "Colab's restart warning" if COLAB_WARNING.search(outputs) else "")
+        changed = sorted(f"{name} {before.get(name, '(new)')} -> {version}" for name, version in after.items()
+                         if before.get(name) != version and name.lower().replace("_", "-") != "amld-dl-intro")
+        problem = "; ".join(filter(None, [
+            result.returncode and f"failed: {(result.stderr.strip() or '?').splitlines()[-1]}",
+            COLAB_WARNING.search(outputs) and "Colab's restart warning",
+            changed and "its Colab cell changed packages that Colab already has: " + ", ".join(changed)]))
         if problem:
             failures.append(f"{source.name}: {problem}")
         print(f"{source.stem:32s} {'FAILED' if problem else 'passed':8s} {seconds:8.0f}", flush=True)
-    after = freeze(python)
-    changed = {name: (before.get(name), version) for name, version in after.items() if before.get(name) != version}
-    added = sorted(name for name in changed if name.lower().replace("_", "-") != "amld-dl-intro")
-    installed = [f"{name} {old or '(new)'} -> {new}" for name, (old, new) in changed.items()]
-    print(f"installed by the Colab cell: {', '.join(installed) or 'nothing'}")
-    if added:
-        failures.append("the Colab cell changed packages that Colab already has: " + ", ".join(added))
+    check = subprocess.run([python, "-m", "helpers.check"], capture_output=True, text=True, cwd=content, env=env)
+    print("python -m helpers.check:", check.stdout.strip().splitlines()[-1] if check.stdout.strip() else "?")
+    if check.returncode:
+        failures.append(f"python -m helpers.check failed:\n{check.stdout}{check.stderr}")
     shutil.rmtree(work, ignore_errors=True)
     if failures:
         sys.exit("Colab twin FAILED:\n  " + "\n  ".join(failures))
-    print("Colab twin passed: every notebook ran, only amld-dl-intro was installed, no restart warning")
+    print("Colab twin passed: every notebook ran, its Colab cell installed amld-dl-intro alone, no restart warning")
 
 
 if __name__ == "__main__":
