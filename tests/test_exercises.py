@@ -95,6 +95,8 @@ def test_the_student_copy_has_placeholders_and_no_outputs(tmp_path):
     for path in written:
         nb = nbformat.read(path, as_version=4)
         assert SOLUTION_MARKER not in "".join(c.source for c in nb.cells if c.cell_type == "code"), path.name
+        tasks = [c.source for c in nb.cells if c.source.startswith("### Exercise")]
+        assert all(student.STUDENT_HINT in t and "folded cell" not in t for t in tasks), path.name
         assert all(not c.outputs for c in nb.cells if c.cell_type == "code"), path.name
         for solution, _ in exercises(nb):
             assert solution.source and not solution.metadata.get("jupyter", {}).get("source_hidden")

@@ -2,9 +2,11 @@
 
 `make student` writes student/ (git-ignored); `python tools/student.py OUTDIR` writes elsewhere. In each cell
 tagged `solution`, everything from the `# --- solution ---` line on is removed, which leaves the placeholder,
-and the cell is unfolded; every output is cleared. Answers to the questions at the end stay, folded.
+and the cell is unfolded; every output is cleared; the task's sentence on where the solution is becomes
+STUDENT_HINT. Answers to the questions at the end stay, folded.
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,11 +15,15 @@ import nbformat
 from helpers.exercise import SOLUTION_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
+SOLVED_HINT = re.compile(r"Your answer goes in the folded cell below:.*?has the placeholder\s+only\.", re.DOTALL)
+STUDENT_HINT = "Your answer goes in the cell below, in place of its `None`; the check after it says if it is right."
 
 
 def student_copy(nb):
     """`nb` (a notebook read by nbformat) without solutions and outputs, changed in place; returns it."""
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = SOLVED_HINT.sub(STUDENT_HINT, cell.source)
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
