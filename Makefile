@@ -13,6 +13,9 @@ setup: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -r requirements.txt
+	@# The slides used jupyterlab-rise (and its jupyterlab-mathjax3) until December 2026: a .venv made before then
+	@# drops them, since their front ends complain next to ipywidgets 8 (nothing to do in a new one).
+	$(BIN)/python -m pip uninstall -y -q jupyterlab-rise jupyterlab-mathjax3 2>/dev/null || true
 	touch $(STAMP)
 
 # As root (containers, cloud VMs) Jupyter refuses to start without --allow-root: pass it only there.

@@ -6,7 +6,7 @@ NOTEBOOK = "notebooks/02-polynomial-capacity.ipynb"
 
 
 def open_and_run_all(page, lab_url, path):
-    page.goto(f"{lab_url}/lab/tree/{path}?token={TOKEN}")
+    page.goto(f"{lab_url}/lab/tree/{path}?reset&token={TOKEN}")  # reset: only this notebook open
     page.wait_for_selector(".jp-Notebook")
     # The kernel has started when the toolbar names it and reports it idle.
     page.wait_for_selector(".jp-KernelName:has-text('Python 3')")

@@ -5,8 +5,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge names that differ from PyPI's
-# The only upper bounds allowed, each with the word its requirements.txt comment must give as the reason.
-UPPER_BOUNDS = {"ipywidgets": "jupyterlab-rise"}
 COLAB_LOWER = {"ipywidgets": ">=7.7"}  # the package admits Colab's ipywidgets 7.7.1 (helpers.check says so there)
 
 
@@ -41,13 +39,9 @@ def test_pip_and_conda_name_the_same_packages_and_bounds():
 
 
 def test_lower_bounds_only_and_the_package_itself():
-    comments = {line.split()[0].split(">")[0]: line for line in (ROOT / "requirements.txt").read_text().splitlines()
-                if line.strip() and not line.startswith(("#", "-e"))}
     for name, spec in pip_packages().items():
         assert spec.startswith(">=") and "==" not in spec, f"{name}{spec}: use a lower bound, never an exact pin"
-        if "<" in spec:
-            assert name in UPPER_BOUNDS, f"{name}{spec}: no upper bounds, they break Colab and Binder"
-            assert UPPER_BOUNDS[name] in comments[name], f"{name}{spec}: the comment must say why it is capped"
+        assert "<" not in spec, f"{name}{spec}: no upper bounds, they break Colab and Binder"
     assert any(line.startswith("-e .") for line in (ROOT / "requirements.txt").read_text().splitlines())
     environment = (ROOT / "environment.yml").read_text()
     assert "conda-forge" in environment and "python=3.11" in environment and "- -e ." in environment
