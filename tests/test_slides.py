@@ -119,11 +119,14 @@ def test_slider_slide_runs_live_in_the_deck(deck, lab_url, tmp_path):
     else:
         pytest.fail("no slide shows the interact(show_fit, ...) cell")
     cell = page.locator(".jp-deck-mod-onscreen.jp-CodeCell", has_text="interact(show_fit").first
+    prompt = cell.locator(".jp-InputPrompt")
+    ran_before = prompt.inner_text()
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+Enter")  # run it in place (Shift+Enter would also go to the next slide)
+    page.wait_for_function("([p, old]) => p.innerText !== old && !p.innerText.includes('*')",  # [n] -> [*] -> [n+1]
+                           arg=[prompt.element_handle(), ran_before], timeout=60_000)
     slider = degree_slider(page, scope=".jp-deck-mod-onscreen")
     slider.wait_for(timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
     page.screenshot(path=str(tmp_path / "slider-before.png"))
     before, after = move_slider(page, slider, drag=40)
     page.screenshot(path=str(tmp_path / "slider-after.png"))
