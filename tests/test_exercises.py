@@ -113,7 +113,9 @@ def test_the_student_copy_runs_and_every_check_says_not_yet(path, tmp_path, monk
     nb = student.student_copy(nbformat.read(path, as_version=4))
     monkeypatch.setenv("AMLD_QUICK", "1")  # the kernel inherits this process's environment
     monkeypatch.setenv("AMLD_RESULTS", str(tmp_path / "results"))
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=600,
+    # 120 s per cell: quick mode needs under 20 s for a whole notebook. Twice in CI one run waited this timeout
+    # out (600 s then) and passed: a wake-up lost in nbclient's poll for the reply, we think; it costs this much.
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
     for _, checker in exercises(nb):
         printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
