@@ -1,8 +1,10 @@
-"""Exercises that check themselves: `check(name, got, expected, tol)` prints one verdict line.
+"""Exercises that check themselves: `check(name, got, expected, tol, hint)` prints one verdict line.
 
 An exercise's answer starts as `None` (the placeholder); `check` then says "not yet" and the notebook goes on.
-A wrong answer also gets "not yet", with what was expected and what was got; only a right one gets "correct".
-Numbers, lists, NumPy arrays and tensors are compared element by element, within `tol` (absolute).
+A wrong answer also gets "not yet", with a clue that never shows the expected value: too high or too low, about
+how many times too large or too small, how many values of an array are off, and the exercise's own `hint`.
+Only a right answer gets "correct". Numbers, lists, NumPy arrays and tensors are compared element by element,
+within `tol` (absolute).
 """
 
 import torch
@@ -10,15 +12,24 @@ import torch
 SOLUTION_MARKER = "# --- solution ---"  # in a solution cell: the placeholder above it, the solution below
 
 
-def _shown(value) -> str:
-    number = value.item()
-    return f"{number:,.0f}" if number.is_integer() and abs(number) < 1e15 else f"{number:.6g}"
+def _direction(got: float, expected: float) -> str:
+    """'too high' or 'too low', with a rough factor when the two are far apart; never the expected value."""
+    if expected != 0 and got != 0 and (got > 0) != (expected > 0):
+        return "the sign is wrong"
+    word = "too high" if got > expected else "too low"
+    ratio = abs(got / expected) if expected != 0 else 1.0
+    if ratio >= 2 or 0 < ratio <= 0.5:
+        times = ratio if ratio >= 1 else 1 / ratio
+        size = "large" if ratio >= 1 else "small"
+        return f"{word}: about {times:.0f} times too {size}" if times < 1e3 else f"{word}: orders of magnitude off"
+    return word
 
 
-def check(name: str, got, expected, tol: float = 0.0) -> None:
-    """Print "name: correct" if `got` equals `expected` within `tol`, else "name: not yet" and why.
+def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -> None:
+    """Print "name: correct" if `got` equals `expected` within `tol`, else "name: not yet" and a clue.
 
-    It returns nothing, so that a check as a cell's last line shows only its verdict."""
+    The clue says in which direction `got` is off (and `hint`, if given), never what was expected. It returns
+    nothing, so that a check as a cell's last line shows only its verdict."""
     if got is None:
         print(f"{name}: not yet (replace the None in the cell above with your answer)")
         return
@@ -31,11 +42,18 @@ def check(name: str, got, expected, tol: float = 0.0) -> None:
     if got_t.shape != expected_t.shape:
         print(f"{name}: not yet (expected shape {tuple(expected_t.shape)}, got {tuple(got_t.shape)})")
         return
-    difference = (got_t - expected_t).abs().max().item() if got_t.numel() else 0.0
-    if difference <= tol:  # a NaN anywhere makes the difference NaN: not correct
+    off = ~((got_t - expected_t).abs() <= tol)  # a NaN is never within tol: not correct
+    if not off.any():
         print(f"{name}: correct")
         return
-    if got_t.numel() == 1:
-        print(f"{name}: not yet (expected {_shown(expected_t)}, got {_shown(got_t)})")
+    if got_t.isnan().any():
+        clue = "it holds NaN"
+    elif got_t.numel() == 1:
+        clue = _direction(got_t.item(), expected_t.item())
     else:
-        print(f"{name}: not yet (largest difference from the expected values: {difference:.3g}, allowed {tol:g})")
+        first = off.flatten().nonzero()[0].item()
+        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(first), got_t.shape))
+        where = index[0] if len(index) == 1 else index
+        clue = (f"{off.sum().item()} of {got_t.numel()} values are off; the first, at index {where}, is "
+                f"{_direction(got_t.flatten()[first].item(), expected_t.flatten()[first].item())}")
+    print(f"{name}: not yet ({clue}{'; hint: ' + hint if hint else ''})")

@@ -37,9 +37,49 @@ def test_check_says_correct_only_within_the_tolerance(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 7
     assert lines[:3] == ["count: correct", "slope: correct", "line: correct"]
-    assert lines[3] == "slope: not yet (expected 0.971, got 0.9)"
+    assert lines[3] == "slope: not yet (too low)"
     assert "shape (2,)" in lines[4] and "got (3,)" in lines[4]
+    assert lines[5] == "nan: not yet (it holds NaN)"
     assert all("not yet" in line for line in lines[3:])
+
+
+def shown_forms(value):
+    """The ways a number could be printed: 61,100,840 / 61100840 / 6.11e+07 / 0.971 / 98.715 ..."""
+    forms = {f"{value:,.0f}", f"{value:.0f}", f"{value:g}", f"{value:.3g}", f"{value:.6g}", f"{value:.2e}",
+             f"{value:.3f}", f"{value:.2f}", f"{value:.1f}", repr(value)}
+    return {form for form in forms if form.strip("0.-") and form not in ("1", "2", "3")}
+
+
+@pytest.mark.parametrize("got, expected", [
+    (61_000_000, 61_100_840), (23_296 * 2, 23_296), (70_276_800 / 3, 70_276_800), (0.9, 0.971), (98.0, 98.715),
+    (-0.337, 0.337), (1e9, 3.0), (0.0, 416_520), (5, 0), (469, 468),
+])
+def test_a_wrong_number_gets_a_clue_but_never_the_expected_value(capsys, got, expected):
+    check("answer", got, expected, tol=1e-9, hint="count the biases too")
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("answer: not yet (") and line.endswith("; hint: count the biases too)"), line
+    assert not any(form in line for form in shown_forms(float(expected)) if form not in shown_forms(float(got))), line
+    direction = "too high" if got > expected else "too low"
+    assert direction in line or "sign is wrong" in line, line
+
+
+def test_a_clue_says_about_how_many_times_off(capsys):
+    check("macs", 2 * 416_520, 416_520)
+    check("macs", 416_520 / 10, 416_520)
+    check("macs", 416_521, 416_520)
+    assert capsys.readouterr().out.splitlines() == [
+        "macs: not yet (too high: about 2 times too large)", "macs: not yet (too low: about 10 times too small)",
+        "macs: not yet (too high)"]
+
+
+def test_a_wrong_array_says_how_many_values_are_off_not_what_they_should_be(capsys):
+    expected = torch.tensor([28.0, 14.0, 10.0, 5.0])
+    check("sides", [28, 14, 11, 6], expected)
+    check("grid", torch.ones(2, 3), torch.ones(2, 3) * torch.tensor([1.0, 1.0, 0.5]))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "sides: not yet (2 of 4 values are off; the first, at index 2, is too high)"
+    assert lines[1] == ("grid: not yet (2 of 6 values are off; the first, at index (0, 2), is too high: "
+                        "about 2 times too large)")
 
 
 def test_an_unanswered_exercise_is_not_yet_and_does_not_stop(capsys):
