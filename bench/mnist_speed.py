@@ -1,18 +1,19 @@
 """How fast do notebooks 03 and 04 train the convnet of slide 42?  `python bench/mnist_speed.py [--epochs N]`
 
-It runs the notebooks' own code headless: the code cells tagged "slide42" of notebook 03 (the network in
-channels last, `train_epoch`, `error_rate`) and those tagged "training" of notebook 04 (`new_model`,
-`train_model`, `train_together`), on the device that `helpers` picks (CUDA, else MPS, else the CPU). In one
-run it prints:
+It runs the notebooks' own code headless: the code cells tagged "slide42" of notebook 03 (slide 42's network
+`Net` in the default NCHW layout, the same network `NetChannelsLast` for channels-last tensors, `train_epoch`,
+`error_rate`), those tagged "training" of notebook 04 (`new_model`, `train_model`) and `helpers.runs.train_together`,
+on the device that `helpers` picks (CUDA, else MPS, else the CPU). In one run it prints:
 
 1. the device's float32 matrix-product speed, measured as notebook 00 measures it: the limit to judge by;
-2. the slide's own 2018 loop (its network in the default NCHW layout, its range corrected, the loss read after
-   every batch) and the notebook's loop, trained from the same seed on the same data, their epochs interleaved
-   (slide then notebook, notebook then slide, ...) so that a change in the machine's load weighs on both:
-   seconds per epoch, their ratio, the test error of both after the same epochs, and the fraction of the
+2. slide 42's training in its NCHW layout and the same training in channels last (notebook 03's "Making it
+   faster" section, at full length), trained from the same seed on the same data, their epochs interleaved
+   (NCHW then channels last, channels last then NCHW, ...) so that a change in the machine's load weighs on
+   both: seconds per epoch, their ratio, the test error of both after the same epochs, and the fraction of the
    matrix-product speed that each reaches;
-3. K seeds trained together (notebook 04's batched model) against the same K one by one, over a few hundred
-   SGD steps, extrapolated to the slide's 100 seeds x 10 epochs (and said so).
+3. K seeds trained together (notebook 04's batched model on a GPU) against the same K one by one, over a few
+   hundred SGD steps, interleaved (one by one, together, together, one by one) and extrapolated to the slide's
+   100 seeds x 10 epochs (and said so).
 
 Run it alone: any other work on the machine skews the timings.
 """
@@ -95,41 +96,6 @@ def matmul_gflops(device, max_n):
     return 2 * n**3 / seconds / 1e9, n
 
 
-def slide_network():
-    """The network of slide 42 exactly as the slide writes it (`x.view(-1, 256)`, default NCHW layout)."""
-    from torch import nn
-    from torch.nn import functional as F
-
-    class SlideNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
-            self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
-            self.fc1 = nn.Linear(256, 200)
-            self.fc2 = nn.Linear(200, 10)
-
-        def forward(self, x):
-            x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
-            x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
-            x = F.relu(self.fc1(x.view(-1, 256)))
-            return self.fc2(x)
-
-    return SlideNet
-
-
-def slide_epoch(model, criterion, optimizer, train_input, train_target, bs=100):
-    """One epoch of the 2018 slide's loop: its range corrected, `loss.data[0]` spelt `.item()`."""
-    sum_loss = 0
-    for b in range(0, train_input.size(0), bs):
-        output = model(train_input.narrow(0, b, bs))
-        loss = criterion(output, train_target.narrow(0, b, bs))
-        sum_loss = sum_loss + loss.item()  # the slide: loss.data[0]; the host waits for every batch
-        model.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return sum_loss
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10, help="epochs of each loop (default 10, the slide's)")
@@ -154,8 +120,8 @@ def main():
     together = args.together if args.together is not None else (25 if gpu else 4)
     together_steps = min(args.together_steps or (300 if gpu else 50), args.n_train // 100)
     nb03 = notebook_code(NOTEBOOK_03, "slide42", {"__name__": "notebook03"})
-    Net, train_epoch, error_rate = nb03["Net"], nb03["train_epoch"], nb03["error_rate"]
-    SlideNet = slide_network()
+    Net, NetChannelsLast = nb03["Net"], nb03["NetChannelsLast"]
+    train_epoch, error_rate = nb03["train_epoch"], nb03["error_rate"]
 
     name = helpers.device_name(device) if gpu else f"{cpu_name()}, {os.cpu_count()} cores"
     print("benchmark : notebook 03's cells tagged 'slide42', notebook 04's tagged 'training', run headless")
@@ -180,72 +146,81 @@ def main():
         Net()(torch.zeros(1, 1, 28, 28))
     epoch_flop = 3 * counter.get_total_flops() * n  # forward + backward (about twice the forward), every image
 
-    # Warm-up: a few untimed steps of both layouts, so that neither loop pays for one-time set-up.
-    for model, inputs in [(SlideNet().to(device), train_input),
-                          (Net().to(device, memory_format=torch.channels_last), cl_train)]:
-        slide_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1),
-                    inputs[:2000], train_target[:2000])
+    # Warm-up: a few untimed steps of both layouts, so that neither pays for one-time set-up.
+    for model, inputs in [(Net().to(device), train_input),
+                          (NetChannelsLast().to(device, memory_format=torch.channels_last), cl_train)]:
+        train_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                    inputs[:2000], train_target[:2000], 100)
 
     helpers.seed_everything(args.seed)
-    slide = SlideNet().to(device)
-    slide_optimizer, criterion = torch.optim.SGD(slide.parameters(), lr=0.1), nn.CrossEntropyLoss()
+    nchw = Net().to(device)  # notebook 03's "Train!" cell
     helpers.seed_everything(args.seed)
-    model = Net().to(device, memory_format=torch.channels_last)  # notebook 03's "Train!" cell
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    assert all(torch.equal(p, q) for p, q in zip(slide.parameters(), model.parameters(), strict=True))
+    last = NetChannelsLast().to(device, memory_format=torch.channels_last)  # its "Making it faster" section
+    assert all(torch.equal(p, q) for p, q in zip(nchw.parameters(), last.parameters(), strict=True))
+    runs = {"NCHW": (nchw, train_input), "channels last": (last, cl_train)}
+    optimizers = {name: torch.optim.SGD(model.parameters(), lr=0.1) for name, (model, _) in runs.items()}
+    criterion = nn.CrossEntropyLoss()
 
-    print(f"\nthe slide's loop and the notebook's, same seed ({args.seed}), epochs interleaved:")
-    slide_s, notebook_s, steps = [], [], 0
+    print(f"\nslide 42's training in NCHW and in channels last, same seed ({args.seed}), epochs interleaved:")
+    seconds, steps = {name: [] for name in runs}, 0
     for e in range(args.epochs):
-        def run_slide():
-            slide_epoch(slide, criterion, slide_optimizer, train_input, train_target)
+        order = list(runs) if e % 2 == 0 else list(runs)[::-1]
+        for name in order:
+            model, inputs = runs[name]
 
-        def run_notebook():
-            nonlocal steps
-            steps += train_epoch(model, optimizer, cl_train, train_target, 100)[1]
+            def one_epoch(model=model, inputs=inputs, name=name):
+                nonlocal steps
+                done, sum_loss = train_epoch(model, criterion, optimizers[name], inputs, train_target, 100)
+                float(sum_loss)  # the epoch ends when its losses are known: the device has finished
+                steps += done if name == "NCHW" else 0
 
-        first, second = (run_slide, run_notebook) if e % 2 == 0 else (run_notebook, run_slide)
-        times = {first: timed(device, first), second: timed(device, second)}
-        slide_s.append(times[run_slide])
-        notebook_s.append(times[run_notebook])
-        print(f"epoch {e + 1:2d}/{args.epochs}: slide {slide_s[-1]:6.2f} s, notebook {notebook_s[-1]:6.2f} s "
-              f"({'slide' if e % 2 == 0 else 'notebook'} first)", flush=True)
-    slide_error, notebook_error = error_rate(slide, test_input, test_target), error_rate(model, cl_test, test_target)
+            seconds[name].append(timed(device, one_epoch))
+        print(f"epoch {e + 1:2d}/{args.epochs}: NCHW {seconds['NCHW'][-1]:6.2f} s, channels last "
+              f"{seconds['channels last'][-1]:6.2f} s ({order[0]} first)", flush=True)
+    errors = {"NCHW": error_rate(nchw, test_input, test_target),
+              "channels last": error_rate(last, cl_test, test_target)}
 
-    ratio = statistics.median(notebook_s) / statistics.median(slide_s)
+    ratio = statistics.median(seconds["channels last"]) / statistics.median(seconds["NCHW"])
     print("\nresults")
-    for label, seconds, error in [("slide loop   ", slide_s, slide_error),
-                                  ("notebook loop", notebook_s, notebook_error)]:
-        per_epoch = statistics.median(seconds)
-        print(f"{label} : {per_epoch:6.2f} s per epoch (median of {len(seconds)}; "
-              f"mean {statistics.mean(seconds):.2f}), "
+    for name in runs:
+        per_epoch = statistics.median(seconds[name])
+        print(f"{name:13s} : {per_epoch:6.2f} s per epoch (median of {len(seconds[name])}; "
+              f"mean {statistics.mean(seconds[name]):.2f}), "
               f"{n / per_epoch:,.0f} images/s, {epoch_flop / per_epoch / 1e9:,.0f} GFLOPS = "
               f"{epoch_flop / per_epoch / 1e9 / peak:.0%} of the matrix product; "
-              f"test error after {args.epochs} epoch{'s' * (args.epochs > 1)} {100 * error:.2f}%")
-    print(f"ratio         : notebook / slide seconds per epoch (medians) = {ratio:.3f}")
-    print(f"                {steps} SGD steps in the notebook's loop (expected {args.epochs * (n // 100)})")
+              f"test error after {args.epochs} epoch{'s' * (args.epochs > 1)} {100 * errors[name]:.2f}%")
+    print(f"ratio         : channels last / NCHW seconds per epoch (medians) = {ratio:.3f}")
+    print(f"                {steps} SGD steps in the NCHW training (expected {args.epochs * (n // 100)})")
     print(f"slide, 2018   : about {SLIDE_SECONDS:.0f} s for 10 epochs on a GTX1080, "
           f"{SLIDE_IMAGES / SLIDE_SECONDS:,.0f} images/s, about 1% test error")
 
     if together > 0:
+        from helpers.runs import train_together
+
         nb04 = notebook_code(NOTEBOOK_04, "training", {"__name__": "notebook04", "device": device, "lr": 0.1,
                                                        "batch_size": 100, "nb_epochs": 1, "torch": torch,
                                                        "nn": nn, "F": torch.nn.functional})
-        part = cl_train[:100 * together_steps], train_target[:100 * together_steps]
+        part = train_input[:100 * together_steps], train_target[:100 * together_steps]
         seeds = list(range(together))
-        nb04["train_together"](seeds[:2], *(t[:200] for t in part))  # warm-up of the batched path
+        train_together(nb04["new_model"], seeds[:2], *(t[:200] for t in part), 1, 100, 0.1)  # warm-up
 
         def one_by_one():
             for seed in seeds:
                 nb04["train_model"](nb04["new_model"](seed), *part)
 
-        alone = timed(device, one_by_one)
-        batched = timed(device, lambda: nb04["train_together"](seeds, *part))
+        def all_at_once():
+            train_together(nb04["new_model"], seeds, *part, 1, 100, 0.1)
+
+        times = {one_by_one: [], all_at_once: []}
+        for work in (one_by_one, all_at_once, all_at_once, one_by_one):  # interleaved: load weighs on both
+            times[work].append(timed(device, work))
+        alone, batched = statistics.mean(times[one_by_one]), statistics.mean(times[all_at_once])
         scale = 100 * 10 * (60_000 // 100) / (together * together_steps)  # to 100 seeds x 10 epochs x 600 steps
-        print(f"\nseeds together: {together} seeds x {together_steps} SGD steps of batch 100, notebook 04's code:")
-        for label, seconds in [("one by one", alone), ("together", batched)]:
-            print(f"{label:13s} : {seconds:7.2f} s ({1000 * seconds / together / together_steps:.2f} ms per step "
-                  "and seed)")
+        print(f"\nseeds together: {together} seeds x {together_steps} SGD steps of batch 100, notebook 04's code, "
+              "each way twice, interleaved:")
+        for label, seconds_ in [("one by one", alone), ("together", batched)]:
+            print(f"{label:13s} : {seconds_:7.2f} s (mean of 2; {1000 * seconds_ / together / together_steps:.2f} "
+                  "ms per step and seed)")
         print(f"speed-up      : {alone / batched:.2f}x for training {together} seeds together")
         print(f"extrapolated  : the slide's 100 seeds x 10 epochs would take {alone * scale / 60:.1f} min one by one, "
               f"{batched * scale / 60:.1f} min {together} at a time (from {together * together_steps:,} "

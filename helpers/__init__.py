@@ -3,7 +3,7 @@
 Importing it does nothing else."""
 
 try:
-    from . import exercise, plot
+    from . import exercise, plot, runs
     from .config import (
         SettingsError,
         data_root,
@@ -26,5 +26,5 @@ except ModuleNotFoundError as _error:  # torch or another dependency is missing:
 __all__ = [
     "DataError", "SettingsError", "data_root", "device_name", "exercise", "free_memory", "get_device",
     "load_blood_pressure", "load_mnist", "make_polynomial_data", "phi", "plot", "quick_mode", "results_dir",
-    "seed_everything", "setup",
+    "runs", "seed_everything", "setup",
 ]

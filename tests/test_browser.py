@@ -42,6 +42,7 @@ def move_slider(page, slider, presses=0, drag=0):
         return {"value": float(slider.locator(".widget-readout").inner_text()), "text": mse.inner_text(),
                 "image": figure.get_attribute("src")}
 
+    slider.scroll_into_view_if_needed()  # JupyterLab leaves far-away cells unrendered: their readout is empty
     before = state()
     handle = slider.locator(".ui-slider-handle, .noUi-handle").first  # ipywidgets 7, ipywidgets 8
     handle.scroll_into_view_if_needed()

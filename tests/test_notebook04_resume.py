@@ -1,8 +1,11 @@
 """Notebook 04 keeps every finished run in a results file: a second execution trains nothing and says the same.
 
+The bookkeeping is helpers/runs.py (tests/test_runs.py tests it alone); here it is the notebook that uses it.
+
 The notebook runs in quick mode (conftest.py sets AMLD_QUICK=1), in a fresh kernel of this Python, with
 AMLD_DATA pointing at a temporary folder that links to the MNIST files, so the results file starts empty.
 Between two executions a torn line is appended to the results file, as a run killed while writing leaves it.
+A third execution with one line of `Net` edited must not find the old runs: the key holds a fingerprint of the code.
 Then the places where classes run it: the data folder mounted read-only (the results go to the cache folder
 that the set-up cell names), a full disk (the runs stay in memory, and the notebook says what to free), and
 two kernels running the notebook on one results file at once (no run lost, none counted twice).
@@ -30,9 +33,14 @@ SUMMARY = re.compile(r"here: (\d+) runs, \d+ epochs?\s+([\d.]+)%\s+([\d.]+)%\s+(
 TORN = '{"experiment": "slide42-seeds", "n_train": 5'  # the start of a line whose writer was killed
 
 
-def execute():
-    """Run the notebook top to bottom in a new python3 kernel (cwd notebooks/); return all it printed."""
+def execute(edit=None):
+    """Run the notebook top to bottom in a new python3 kernel (cwd notebooks/); return all it printed.
+
+    `edit(source)`, if given, rewrites the source of the cell that defines `Net` first."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
+    if edit is not None:
+        cell = next(c for c in nb.cells if "class Net(" in c.source)
+        cell.source = edit(cell.source)
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
                                      resources={"metadata": {"path": str(NOTEBOOK.parent)}})
     client.execute()  # raises CellExecutionError if any cell fails, its asserts included
@@ -80,6 +88,8 @@ def test_second_execution_trains_nothing_and_reports_the_same(data_root):
     for run in runs:
         assert run["mode"] == "quick" and run["epochs"] >= 1 and run["lr"] == 0.1 and run["batch_size"] == 100
         assert 0 <= run["test_error"] <= 1 and run["seconds"] >= 0
+        assert len(run["wrong_images"]) == round(run["test_error"] * run["n_test"]), "the wrong test images are kept"
+        assert len(run["code"]) == 12, "a run is filed under the fingerprint of the code that trained it"
         assert run["device"] and run["versions"]["torch"] and run["finished"]
     summary = one_match(SUMMARY, first)
     assert summary[0] == str(n_seeds)
@@ -93,6 +103,17 @@ def test_second_execution_trains_nothing_and_reports_the_same(data_root):
     assert one_match(SUMMARY, second) == summary, "worst / median / best must be the same numbers"
     assert valid_runs(results) == runs, "the results file must still hold exactly the same runs"
     assert TORN in results.read_text().splitlines(), "the torn line stays apart, on a line of its own"
+
+    comment = "        x = x.view(-1, 256)  # the 64 x 2 x 2 = 256 values of each image in one row"
+
+    def add_a_line(source):
+        assert comment in source, "Net's forward has changed: update this test's edit"
+        return source.replace(comment, comment + "\n        x = x * 1")  # the same network, one line more
+
+    edited = execute(edit=add_a_line)
+    assert one_match(COUNTS, edited) == ("0", str(n_seeds)), "an edited Net must not get the old runs back"
+    codes = {run["code"] for run in valid_runs(results)}
+    assert len(codes) == 2 and len(valid_runs(results)) == 2 * n_seeds, "the old runs stay, under their own key"
 
 
 # Where classes run it: a read-only data folder, a full disk, two kernels on one results file.

@@ -1,0 +1,135 @@
+"""helpers.runs: the results file of notebook 04 (append, read back, skip a torn line) and the key of a run.
+
+A run is re-used only if its configuration, which holds a fingerprint of the code that trains, is the same:
+editing `Net` or the training loop must change the key, and re-running unchanged code must not.
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import torch
+
+from helpers import runs
+
+NET = '''
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.fc = nn.Linear(32 * 24 * 24, 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        return self.fc(x.view(x.size(0), -1))
+
+
+def train_model(model, lr=0.1):
+    return torch.optim.SGD(model.parameters(), lr=lr)
+'''
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04-evaluation-protocol.ipynb"
+
+
+def load(tmp_path, name, source):
+    """Import `source` as a module from its own file (as a notebook cell, it has a file that holds its source)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fingerprint(module):
+    return runs.code_fingerprint(module.Net, module.train_model)
+
+
+def test_the_same_code_gives_the_same_key(tmp_path):
+    first, again = load(tmp_path, "first", NET), load(tmp_path, "again", "\n\n# moved down, in another file\n" + NET)
+    assert fingerprint(first) == fingerprint(again), "unchanged code must find its old runs"
+    assert fingerprint(first) == fingerprint(first)
+    assert len(fingerprint(first)) == 12 and int(fingerprint(first), 16) >= 0
+
+
+def test_editing_the_network_changes_the_key(tmp_path):
+    original = fingerprint(load(tmp_path, "original", NET))
+    edits = {"a layer": NET.replace("kernel_size=5", "kernel_size=3"),
+             "forward": NET.replace("F.relu(self.conv1(x))", "torch.tanh(self.conv1(x))"),
+             "the training loop": NET.replace("lr=0.1", "lr=0.01")}
+    for i, (what, source) in enumerate(edits.items()):
+        assert source != NET
+        assert fingerprint(load(tmp_path, f"edit{i}", source)) != original, f"editing {what} kept the key"
+
+
+def test_code_without_a_source_file_is_fingerprinted_too():
+    """exec() of a string (as a script reading the notebook's cells) has no source: the bytecode stands in."""
+    def define(source):
+        namespace = {}
+        exec(compile(source, "<no file>", "exec"), namespace)
+        return runs.code_fingerprint(namespace["Net"], namespace["train_model"])
+
+    assert define(NET) == define(NET)
+    assert define(NET.replace("F.relu(self.conv1(x))", "torch.tanh(self.conv1(x))")) != define(NET)
+
+
+def test_the_notebook_files_its_runs_under_the_fingerprint_of_its_training_code():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "helpers.runs.code_fingerprint(Net, new_model, train_model, wrong_answers)" in source
+    assert '"code": code}' in source, "the fingerprint must be part of the configuration that keys a run"
+
+
+def test_append_then_load_and_a_torn_line_is_skipped(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    assert runs.load_runs(path) == ([], 0), "no file yet: no runs"
+    config = {"experiment": "test", "code": "abc"}
+    assert runs.append_run(path, {**config, "seed": 0, "test_error": 0.01}) is None
+    with open(path, "a") as f:
+        f.write('{"experiment": "test", "se')  # a writer killed in the middle of its line
+    assert runs.append_run(path, {**config, "seed": 1, "test_error": 0.02}) is None
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3 and lines[1] == '{"experiment": "test", "se', "the torn line stays on a line of its own"
+    loaded, torn = runs.load_runs(path)
+    assert [run["seed"] for run in loaded] == [0, 1] and torn == 1
+
+
+def test_finished_runs_keeps_one_configuration_and_the_first_line_of_a_seed(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    config = {"experiment": "test", "code": "abc"}
+    for run in [{**config, "seed": 0, "test_error": 0.01}, {**config, "code": "edited", "seed": 1, "test_error": 0.5},
+                {**config, "seed": 0, "test_error": 0.99}, {**config, "seed": 2, "test_error": 0.03}]:
+        runs.append_run(path, run)
+    done, torn = runs.finished_runs(path, config)
+    assert sorted(done) == [0, 2] and torn == 0, "a run of other code is not one of these runs"
+    assert done[0]["test_error"] == 0.01, "a seed written twice counts once, with its first line"
+
+
+def test_append_says_why_a_run_could_not_be_written(tmp_path):
+    error = runs.append_run(tmp_path, {"seed": 0})  # a folder, not a file: open() fails
+    assert isinstance(error, OSError)
+
+
+def test_a_run_record_holds_the_wrong_test_images(tmp_path):
+    wrong = torch.tensor([False, True, False, False, True])
+    record = runs.run_record({"experiment": "test"}, 3, wrong, 1.23, 1, torch.device("cpu"))
+    assert record["seed"] == 3 and record["wrong_images"] == [1, 4] and record["test_error"] == 0.4
+    assert record["experiment"] == "test" and record["device"].startswith("cpu") and record["versions"]["torch"]
+    path = tmp_path / "runs.jsonl"
+    runs.append_run(path, record)
+    assert runs.load_runs(path) == ([record], 0), "a record survives the trip through the file unchanged"
+
+
+def test_the_bytecode_fingerprint_holds_no_memory_address():
+    """A nested function (a comprehension, a lambda) is a code object: its repr holds an address, that changes."""
+    source = "def train_model(xs):\n    return [x + 1 for x in xs], (lambda y: y)\n"
+    fingerprints = set()
+    for _ in range(3):
+        namespace = {}
+        exec(compile(source, "<no file>", "exec"), namespace)
+        fingerprints.add(runs.code_fingerprint(namespace["train_model"]))
+    assert len(fingerprints) == 1
