@@ -4,8 +4,13 @@ An exercise's answer starts as `None` (the placeholder); `check` then says "not 
 A wrong answer also gets "not yet", with a clue that never shows the expected value: too high or too low, about
 how many times too large or too small, how many values of an array are off, and the exercise's own `hint`.
 Only a right answer gets "correct". Numbers, lists, NumPy arrays and tensors are compared element by element,
-within `tol` (absolute).
+within `tol` (absolute). Where the exercise is about how to compute (no loop, say), `uses(function)` tells what
+the student's function does, and `check_code` refuses a right value computed the wrong way.
 """
+
+import ast
+import inspect
+import textwrap
 
 import torch
 
@@ -23,6 +28,16 @@ def _direction(got: float, expected: float) -> str:
         size = "large" if ratio >= 1 else "small"
         return f"{word}: about {times:.0f} times too {size}" if times < 1e3 else f"{word}: orders of magnitude off"
     return word
+
+
+def close(got, expected, tol: float = 0.0) -> bool:
+    """Whether `got` equals `expected` within `tol`, value by value: what `check` calls correct."""
+    try:
+        got_t = torch.as_tensor(got, dtype=torch.float64).cpu()
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    expected_t = torch.as_tensor(expected, dtype=torch.float64).cpu()
+    return got_t.shape == expected_t.shape and bool(((got_t - expected_t).abs() <= tol).all())
 
 
 def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -> None:
@@ -57,3 +72,33 @@ def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -
         clue = (f"{off.sum().item()} of {got_t.numel()} values are off; the first, at index {where}, is "
                 f"{_direction(got_t.flatten()[first].item(), expected_t.flatten()[first].item())}")
     print(f"{name}: not yet ({clue}{'; hint: ' + hint if hint else ''})")
+
+
+def uses(function) -> set[str]:
+    """What the code of `function` uses: "loop" for a for or while loop or a comprehension, and the name of every
+    function it calls (`torch.vander(x)` gives "vander"). It reads the source, so the function must come from a
+    file or a notebook cell."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+            found.add("loop")
+        elif isinstance(node, ast.Call):
+            callee = node.func
+            found.add(callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", ""))
+    return found - {""}
+
+
+def check_code(name: str, function, avoid=(), need=(), hint: str | None = None) -> bool:
+    """Print "name: not yet" and return False if the code of `function` uses any of `avoid` or lacks a call to
+    any of `need` (as `uses` names them); return True, printing nothing, when its code is as the exercise asks."""
+    try:
+        used = uses(function)
+    except (OSError, TypeError):
+        print(f"{name}: not yet (define it with def in a cell of this notebook, so that the check can read it)")
+        return False
+    clues = [f"it uses {what}" for what in sorted(set(avoid) & used)]
+    clues += [f"it does not call {what}" for what in sorted(set(need) - used)]
+    if clues:
+        print(f"{name}: not yet ({'; '.join(clues)}{'; hint: ' + hint if hint else ''})")
+    return not clues

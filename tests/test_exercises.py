@@ -110,7 +110,9 @@ def test_every_notebook_has_exercises_that_check_themselves(notebook):
         assert solution.source.splitlines().count(SOLUTION_MARKER) == 1, solution.source[:200]
         placeholder = solution.source.split(SOLUTION_MARKER)[0]
         assert "None" in placeholder, f"the placeholder leaves the answer None:\n{placeholder}"
-        assert solution.metadata.get("jupyter", {}).get("source_hidden"), "the solution is folded"
+        folded = solution.metadata.get("jupyter", {})
+        assert folded.get("source_hidden") and folded.get("outputs_hidden"), "the solution and what it prints are folded"
+        assert checker.metadata.get("jupyter", {}).get("source_hidden"), "the check is folded: its code is no answer key"
         assert checker.source.startswith("# NBVAL_CHECK_OUTPUT") and CHECK_CALL.search(checker.source)
         printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
         verdicts = printed.splitlines()

@@ -2,7 +2,7 @@
 
 `make student` writes student/ (git-ignored); `python tools/student.py OUTDIR` writes elsewhere. In each cell
 tagged `solution`, everything from the `# --- solution ---` line on is removed, which leaves the placeholder,
-and the cell is unfolded; every output is cleared; the task's sentence on where the solution is becomes
+and the cell is unfolded (its check, in the next code cell, stays folded); every output is cleared; the task's sentence on where the solution is becomes
 STUDENT_HINT. Answers to the questions at the end stay, folded.
 """
 
@@ -34,6 +34,7 @@ def student_copy(nb):
                 raise ValueError(f"a solution cell needs exactly one {SOLUTION_MARKER!r} line:\n{cell.source}")
             cell.source = "\n".join(lines[:lines.index(SOLUTION_MARKER)]).rstrip()
             cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+            cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
     return nb
 
 
