@@ -111,8 +111,8 @@ def test_every_notebook_has_exercises_that_check_themselves(notebook):
         placeholder = solution.source.split(SOLUTION_MARKER)[0]
         assert "None" in placeholder, f"the placeholder leaves the answer None:\n{placeholder}"
         folded = solution.metadata.get("jupyter", {})
-        assert folded.get("source_hidden") and folded.get("outputs_hidden"), "the solution and what it prints are folded"
-        assert checker.metadata.get("jupyter", {}).get("source_hidden"), "the check is folded: its code is no answer key"
+        assert folded.get("source_hidden") and folded.get("outputs_hidden"), "the solution and its output are folded"
+        assert checker.metadata.get("jupyter", {}).get("source_hidden"), "the check is folded: no answer key on show"
         assert checker.source.startswith("# NBVAL_CHECK_OUTPUT") and CHECK_CALL.search(checker.source)
         printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
         verdicts = printed.splitlines()

@@ -2,8 +2,8 @@
 
 `make student` writes student/ (git-ignored); `python tools/student.py OUTDIR` writes elsewhere. In each cell
 tagged `solution`, everything from the `# --- solution ---` line on is removed, which leaves the placeholder,
-and the cell is unfolded (its check, in the next code cell, stays folded); every output is cleared; the task's sentence on where the solution is becomes
-STUDENT_HINT. Answers to the questions at the end stay, folded.
+and the cell is unfolded (its check, in the next code cell, stays folded); every output is cleared; the task's
+sentence on where the solution is becomes STUDENT_HINT. Answers to the questions at the end stay, folded.
 """
 
 import re

@@ -1,0 +1,117 @@
+"""Notebooks 01 and 02: their exercises' checks fail for copied, guessed or wrongly computed answers.
+
+For one exercise, the notebook's code cells before its solution cell run once in quick mode (nbclient; the other
+exercises and the Colab cell left out), then the placeholder; then, for each try below, the try's code and the
+exercise's check cell. Each try names the verdict each check line must give. Notebook 03's raw-pixel exercise has
+its own test (test_exercise_checks_03.py): it trains networks.
+"""
+
+import os
+from pathlib import Path
+
+import nbclient
+import nbformat
+
+from helpers.exercise import SOLUTION_MARKER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_tries(notebook, solution_marker, tries):
+    """{try: {checked name: verdict line}} for the exercise whose solution cell contains `solution_marker`."""
+    cells = nbformat.read(ROOT / "notebooks" / notebook, as_version=4).cells
+    solution = next(i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])
+                    and solution_marker in c.source)
+    check = next(i for i in range(solution + 1, len(cells)) if cells[i].cell_type == "code")
+    skipped = set()  # the other exercises before this one, with their checks
+    for i, cell in enumerate(cells[:solution]):
+        if "solution" in cell.metadata.get("tags", []):
+            skipped |= {i, next(j for j in range(i + 1, len(cells)) if cells[j].cell_type == "code")}
+    run = [nbformat.v4.new_code_cell(c.source) for i, c in enumerate(cells[:solution]) if c.cell_type == "code"
+           and i not in skipped and "colab-install" not in c.metadata.get("tags", [])]
+    placeholder, answer = cells[solution].source.split(SOLUTION_MARKER)
+    run.append(nbformat.v4.new_code_cell(placeholder))
+    where = {}
+    for name, source in tries.items():
+        run += [nbformat.v4.new_code_cell(source.replace("SOLUTION", answer)),
+                nbformat.v4.new_code_cell(cells[check].source)]
+        where[name] = len(run) - 1
+    saved = os.environ.get("AMLD_QUICK")
+    os.environ["AMLD_QUICK"] = "1"  # the kernel inherits this process's environment
+    try:
+        nbclient.NotebookClient(nbformat.v4.new_notebook(cells=run), kernel_name="python3", timeout=120,
+                                resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    finally:
+        os.environ.pop("AMLD_QUICK") if saved is None else os.environ.update(AMLD_QUICK=saved)
+    verdicts = {}
+    for name, i in where.items():
+        printed = "".join(o.get("text", "") for o in run[i].outputs if o.output_type == "stream")
+        verdicts[name] = {line.split(": ")[0]: line for line in printed.splitlines() if ": " in line}
+    return verdicts
+
+
+def assert_verdicts(verdicts, expected):
+    for name, lines in expected.items():
+        for checked, verdict in lines.items():
+            assert verdicts[name][checked].startswith(f"{checked}: {verdict}"), f"{name}: {verdicts[name]}"
+
+
+LOO_NAMES = ["leverage, our 30 people", "leave-one-out losses, our 30 people", "leverage, the check's own data",
+             "leave-one-out losses, the check's own data"]
+
+
+def test_01_leave_one_out_refuses_copied_values():
+    tries = {
+        # The lesson's own leave-one-out losses, and leverages read back from them: right on the 30 people only.
+        "copied from the lesson": "def loo_without_refit(x, y):\n    return 1 - (losses / loo).sqrt(), loo",
+        "the residuals, not divided": "def loo_without_refit(x, y):\n"
+                                      "    e = (y - x @ torch.linalg.lstsq(x, y).solution)[:, 0]\n"
+                                      "    return (x @ torch.linalg.inv(x.T @ x) * x).sum(dim=1), e**2",
+        "the solution": "SOLUTION",
+    }
+    verdicts = run_tries("01-learning-from-data.ipynb", "def loo_without_refit", tries)
+    assert_verdicts(verdicts, {
+        "copied from the lesson": dict(zip(LOO_NAMES, ["correct", "correct", "not yet", "not yet"], strict=True)),
+        "the residuals, not divided": dict(zip(LOO_NAMES, ["correct", "not yet", "correct", "not yet"], strict=True)),
+        "the solution": dict.fromkeys(LOO_NAMES, "correct"),
+    })
+
+
+def test_02_vectorisation_refuses_loops_and_torch_vander():
+    fast = ("def fit_polynomial_fast(D, x, y):\n"
+            "    return torch.linalg.lstsq(vandermonde(x, D), y[:, None], driver='gelsd').solution[:, 0]\n")
+    tries = {
+        "torch.vander": "def vandermonde(x, D):\n    return torch.vander(x, N=D + 1, increasing=True)\n" + fast,
+        "a comprehension": "def vandermonde(x, D):\n    return torch.stack([x**d for d in range(D + 1)], dim=1)\n"
+                           + fast,
+        "the lesson's fit": "SOLUTION\ndef fit_polynomial_fast(D, x, y):  # noqa: F811\n    return fit(D, x, y)",
+        "the solution": "SOLUTION",
+    }
+    verdicts = run_tries("02-polynomial-capacity.ipynb", "def vandermonde", tries)
+    assert_verdicts(verdicts, {
+        "torch.vander": {"vandermonde": "not yet (it uses vander", "fit_polynomial_fast": "correct"},
+        "a comprehension": {"vandermonde": "not yet (it uses loop", "fit_polynomial_fast": "correct"},
+        "the lesson's fit": {"vandermonde": "correct", "fit_polynomial_fast": "not yet (it uses fit;"},
+        "the solution": {"vandermonde": "correct", "vandermonde at D = 0": "correct", "fit_polynomial_fast": "correct"},
+    })
+
+
+RIGHT_VAL_MSE = "val_mse = torch.tensor([mse(fit(D, x_train[:7], y_train[:7]), x_train[7:], y_train[7:]) " \
+                "for D in range(7)])\n"
+
+
+def test_02_validation_choice_cannot_be_guessed_or_copied():
+    tries = {
+        "the right degree, guessed": "D_val = 3",
+        "training MSEs": "val_mse = torch.tensor([mse(fit(D, x_train[:7], y_train[:7]), x_train[:7], y_train[:7]) "
+                         "for D in range(7)])\nD_val = int(val_mse.argmin())",
+        "copied best_D": RIGHT_VAL_MSE + "D_val = best_D",
+        "the solution": "SOLUTION",
+    }
+    verdicts = run_tries("02-polynomial-capacity.ipynb", "D_val = None", tries)
+    assert_verdicts(verdicts, {
+        "the right degree, guessed": {"val_mse": "not yet", "D_val": "not yet (get val_mse right first"},
+        "training MSEs": {"val_mse": "not yet", "D_val": "not yet"},
+        "copied best_D": {"val_mse": "correct", "D_val": "not yet"},
+        "the solution": {"val_mse": "correct", "D_val": "correct"},
+    })
