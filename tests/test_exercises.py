@@ -173,6 +173,6 @@ def test_the_student_copy_runs_and_every_check_says_not_yet(path, tmp_path, monk
         warnings.warn(f"{path.name}: " + "; ".join(late), stacklevel=1)
     for _, checker in exercises(nb):
         printed = "".join(o.get("text", "") for o in checker.outputs if o.output_type == "stream")
-        verdicts = printed.splitlines()
-        assert len(verdicts) == len(CHECK_CALL.findall(checker.source)), printed
+        verdicts = printed.splitlines()  # a check of the code (check_code) may stand in for the checks of values
+        assert 1 <= len(verdicts) <= len(CHECK_CALL.findall(checker.source)), printed
         assert all(": not yet" in line for line in verdicts), f"an unsolved exercise said: {printed}"
