@@ -67,13 +67,33 @@ def test_01_leave_one_out_refuses_copied_values():
         "the residuals, not divided": "def loo_without_refit(x, y):\n"
                                       "    e = (y - x @ torch.linalg.lstsq(x, y).solution)[:, 0]\n"
                                       "    return (x @ torch.linalg.inv(x.T @ x) * x).sum(dim=1), e**2",
+        "the lesson's refits": "def loo_without_refit(x, y):\n    losses = leave_one_out_losses(x, y)\n"
+                               "    e = (y - x @ torch.linalg.lstsq(x, y).solution)[:, 0]\n"
+                               "    return 1 - (e**2 / losses).sqrt(), losses",
         "the solution": "SOLUTION",
     }
     verdicts = run_tries("01-learning-from-data.ipynb", "def loo_without_refit", tries)
     assert_verdicts(verdicts, {
         "copied from the lesson": dict(zip(LOO_NAMES, ["correct", "correct", "not yet", "not yet"], strict=True)),
         "the residuals, not divided": dict(zip(LOO_NAMES, ["correct", "not yet", "correct", "not yet"], strict=True)),
+        "the lesson's refits": {"loo_without_refit": "not yet (it uses leave_one_out_losses"},
         "the solution": dict.fromkeys(LOO_NAMES, "correct"),
+    })
+
+
+def test_01_normal_equations_must_be_solved_on_any_data():
+    tries = {
+        "lstsq instead": "def normal_equations(x, y):\n"
+                         "    return x.T @ x, x.T @ y, torch.linalg.lstsq(x, y).solution",
+        "x x^T": "def normal_equations(x, y):\n    return x @ x.T, x.T @ y, torch.linalg.solve(x.T @ x, x.T @ y)",
+        "the solution": "SOLUTION",
+    }
+    names = ["xtx, our 30 people", "alpha, our 30 people", "xty, the check's own data", "alpha, the check's own data"]
+    verdicts = run_tries("01-learning-from-data.ipynb", "def normal_equations", tries)
+    assert_verdicts(verdicts, {
+        "lstsq instead": {"normal_equations": "not yet (it uses lstsq; it does not call solve"},
+        "x x^T": {"xtx, our 30 people": "not yet (expected shape (2, 2)", "alpha, our 30 people": "correct"},
+        "the solution": dict.fromkeys(names, "correct"),
     })
 
 
