@@ -2,7 +2,8 @@
 
 For one exercise, the notebook's code cells before its solution cell run once in quick mode (nbclient; the other
 exercises and the Colab cell left out), then the placeholder; then, for each try below, the try's code and the
-exercise's check cell. Each try names the verdict each check line must give. Notebook 03's raw-pixel exercise has
+exercise's check cell. Each try names the verdict each check line must give, and the check must leave no new
+name in the kernel (an expected value left there could be copied). Notebook 03's raw-pixel exercise has
 its own test (test_exercise_checks_03.py): it trains networks.
 """
 
@@ -15,6 +16,9 @@ import nbformat
 from helpers.exercise import SOLUTION_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+LEFT = 'print("left in the kernel:", sorted(n for n in set(globals()) - _before if not n.startswith("_")))'
 
 
 def run_tries(notebook, solution_marker, tries):
@@ -33,9 +37,9 @@ def run_tries(notebook, solution_marker, tries):
     run.append(nbformat.v4.new_code_cell(placeholder))
     where = {}
     for name, source in tries.items():
-        run += [nbformat.v4.new_code_cell(source.replace("SOLUTION", answer)),
-                nbformat.v4.new_code_cell(cells[check].source)]
-        where[name] = len(run) - 1
+        run += [nbformat.v4.new_code_cell(source.replace("SOLUTION", answer) + "\n_before = set(globals())"),
+                nbformat.v4.new_code_cell(cells[check].source), nbformat.v4.new_code_cell(LEFT)]
+        where[name] = len(run) - 2
     saved = os.environ.get("AMLD_QUICK")
     os.environ["AMLD_QUICK"] = "1"  # the kernel inherits this process's environment
     try:
@@ -45,15 +49,17 @@ def run_tries(notebook, solution_marker, tries):
         os.environ.pop("AMLD_QUICK") if saved is None else os.environ.update(AMLD_QUICK=saved)
     verdicts = {}
     for name, i in where.items():
-        printed = "".join(o.get("text", "") for o in run[i].outputs if o.output_type == "stream")
+        printed = "".join(o.get("text", "") for c in run[i:i + 2] for o in c.outputs if o.output_type == "stream")
         verdicts[name] = {line.split(": ")[0]: line for line in printed.splitlines() if ": " in line}
     return verdicts
 
 
 def assert_verdicts(verdicts, expected):
+    """Each check line as expected, and no name left in the kernel by the check that an answer could copy."""
     for name, lines in expected.items():
         for checked, verdict in lines.items():
             assert verdicts[name][checked].startswith(f"{checked}: {verdict}"), f"{name}: {verdicts[name]}"
+        assert verdicts[name]["left in the kernel"] == "left in the kernel: []", f"{name}: {verdicts[name]}"
 
 
 LOO_NAMES = ["leverage, our 30 people", "leave-one-out losses, our 30 people", "leverage, the check's own data",
