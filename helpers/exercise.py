@@ -30,14 +30,18 @@ def _direction(got: float, expected: float) -> str:
     return word
 
 
+def _tensors(got, expected):
+    """`got` and `expected` as float64 tensors on the CPU, or None when `got` is no number or array."""
+    try:
+        return torch.as_tensor(got, dtype=torch.float64).cpu(), torch.as_tensor(expected, dtype=torch.float64).cpu()
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
 def close(got, expected, tol: float = 0.0) -> bool:
     """Whether `got` equals `expected` within `tol`, value by value: what `check` calls correct."""
-    try:
-        got_t = torch.as_tensor(got, dtype=torch.float64).cpu()
-    except (TypeError, ValueError, RuntimeError):
-        return False
-    expected_t = torch.as_tensor(expected, dtype=torch.float64).cpu()
-    return got_t.shape == expected_t.shape and bool(((got_t - expected_t).abs() <= tol).all())
+    pair = _tensors(got, expected)  # a NaN is never within tol: not correct
+    return pair is not None and pair[0].shape == pair[1].shape and bool(((pair[0] - pair[1]).abs() <= tol).all())
 
 
 def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -> None:
@@ -45,22 +49,18 @@ def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -
 
     The clue says in which direction `got` is off (and `hint`, if given), never what was expected. It returns
     nothing, so that a check as a cell's last line shows only its verdict."""
-    if got is None:
-        print(f"{name}: not yet (replace the None in the cell above with your answer)")
+    pair = None if got is None else _tensors(got, expected)
+    if got is None or pair is None or pair[0].shape != pair[1].shape:
+        clue = ("replace the None in the cell above with your answer" if got is None else
+                f"expected a number or an array, got {type(got).__name__}" if pair is None else
+                f"expected shape {tuple(pair[1].shape)}, got {tuple(pair[0].shape)}")
+        print(f"{name}: not yet ({clue})")
         return
-    try:
-        got_t = torch.as_tensor(got, dtype=torch.float64).cpu()
-    except (TypeError, ValueError, RuntimeError):
-        print(f"{name}: not yet (expected a number or an array, got {type(got).__name__})")
-        return
-    expected_t = torch.as_tensor(expected, dtype=torch.float64).cpu()
-    if got_t.shape != expected_t.shape:
-        print(f"{name}: not yet (expected shape {tuple(expected_t.shape)}, got {tuple(got_t.shape)})")
-        return
-    off = ~((got_t - expected_t).abs() <= tol)  # a NaN is never within tol: not correct
-    if not off.any():
+    if close(got, expected, tol):
         print(f"{name}: correct")
         return
+    got_t, expected_t = pair
+    off = ~((got_t - expected_t).abs() <= tol)
     if got_t.isnan().any():
         clue = "it holds NaN"
     elif got_t.numel() == 1:
@@ -74,19 +74,23 @@ def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -
     print(f"{name}: not yet ({clue}{'; hint: ' + hint if hint else ''})")
 
 
-def uses(function) -> set[str]:
-    """What the code of `function` uses: "loop" for a for or while loop or a comprehension, and the name of every
-    function it calls (`torch.vander(x)` gives "vander"). It reads the source, so the function must come from a
+def uses(function, _seen=None) -> set[str]:
+    """What the code of `function` uses: "loop" for a for or while loop, a comprehension or `map`, and the name of
+    every function it calls (`torch.vander(x)` gives "vander"), under another name too (`V = torch.vander`), and
+    inside the functions of the same notebook that it calls. It reads the source: the function must come from a
     file or a notebook cell."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    seen = {function} | (_seen or set())
     found = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
             found.add("loop")
         elif isinstance(node, ast.Call):
-            callee = node.func
-            found.add(callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", ""))
-    return found - {""}
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            target = function.__globals__.get(name) if isinstance(node.func, ast.Name) else None
+            found |= {name, getattr(target, "__name__", name)}
+            if inspect.isfunction(target) and target.__module__ == function.__module__ and target not in seen:
+                found |= uses(target, seen)
+    return found - {""} | ({"loop"} if "map" in found else set())
 
 
 def check_code(name: str, function, avoid=(), need=(), hint: str | None = None) -> bool:

@@ -11,19 +11,9 @@ import numpy as np
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 STYLE = {
-    "figure.figsize": (8, 5),
-    "figure.dpi": 80,
-    "savefig.dpi": 100,
-    "font.size": 14,
-    "axes.titlesize": 15,
-    "axes.labelsize": 14,
-    "legend.fontsize": 12,
-    "lines.linewidth": 2.5,
-    "lines.markersize": 7,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
+    "figure.figsize": (8, 5), "figure.dpi": 80, "savefig.dpi": 100, "font.size": 14, "axes.titlesize": 15,
+    "axes.labelsize": 14, "legend.fontsize": 12, "lines.linewidth": 2.5, "lines.markersize": 7, "axes.grid": True,
+    "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     "axes.prop_cycle": mpl.cycler(color=COLORS),
 }
 

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import torch
 
-from helpers.exercise import SOLUTION_MARKER, check
+from helpers.exercise import SOLUTION_MARKER, check, check_code, uses
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -176,3 +176,45 @@ def test_the_student_copy_runs_and_every_check_says_not_yet(path, tmp_path, monk
         verdicts = printed.splitlines()  # a check of the code (check_code) may stand in for the checks of values
         assert 1 <= len(verdicts) <= len(CHECK_CALL.findall(checker.source)), printed
         assert all(": not yet" in line for line in verdicts), f"an unsolved exercise said: {printed}"
+
+
+USES = '''import torch
+
+V = torch.vander
+
+
+def helper(x):
+    return [x**d for d in range(3)]
+
+
+def aliased(x):
+    return V(x)
+
+
+def through_a_helper(x):
+    return torch.stack(helper(x))
+
+
+def mapped(x):
+    return torch.stack(list(map(x.pow, range(3))))
+
+
+def broadcast(x):
+    return x[:, None] ** torch.arange(3)
+'''
+
+
+def test_uses_sees_loops_and_calls_behind_aliases_helpers_and_map(tmp_path, monkeypatch, capsys):
+    (tmp_path / "answers.py").write_text(USES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import answers  # noqa: PLC0415
+
+    assert {"V", "vander"} <= uses(answers.aliased) and "loop" not in uses(answers.aliased)
+    assert {"helper", "loop"} <= uses(answers.through_a_helper)
+    assert {"map", "loop"} <= uses(answers.mapped)
+    assert "loop" not in uses(answers.broadcast) and "arange" in uses(answers.broadcast)
+    assert check_code("vandermonde", answers.broadcast, avoid={"loop", "vander"}) is True
+    assert check_code("vandermonde", answers.aliased, avoid={"loop", "vander"}, need={"arange"}) is False
+    assert capsys.readouterr().out == "vandermonde: not yet (it uses vander; it does not call arange)\n"
+    assert check_code("f", len, avoid={"loop"}) is False  # no source to read: a clear "not yet", not a crash
+    assert "define it with def" in capsys.readouterr().out

@@ -1,4 +1,5 @@
-"""helpers.runs: the results file of notebook 04 (append, read back, skip a torn line) and the key of a run.
+"""helpers.runs: the results file of notebook 04 (append, read back, skip a torn line), the key of a run, and
+`run_seeds`, which trains only the seeds that the file lacks.
 
 A run is re-used only if its configuration, which holds a fingerprint of the code that trains, is the same:
 editing `Net` or the training loop must change the key, and re-running unchanged code must not.
@@ -80,22 +81,22 @@ def test_code_without_a_source_file_is_fingerprinted_too():
 def test_the_notebook_files_its_runs_under_the_fingerprint_of_its_training_code():
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    assert "helpers.runs.code_fingerprint(Net, new_model, train_model, wrong_answers)" in source
+    assert "helpers.runs.code_fingerprint(Net, new_model, train_model, wrong_answers, one_run)" in source
     assert '"code": code}' in source, "the fingerprint must be part of the configuration that keys a run"
 
 
 def test_append_then_load_and_a_torn_line_is_skipped(tmp_path):
     path = tmp_path / "runs.jsonl"
-    assert runs.load_runs(path) == ([], 0), "no file yet: no runs"
     config = {"experiment": "test", "code": "abc"}
+    assert runs.finished_runs(path, config) == ({}, 0), "no file yet: no runs"
     assert runs.append_run(path, {**config, "seed": 0, "test_error": 0.01}) is None
     with open(path, "a") as f:
         f.write('{"experiment": "test", "se')  # a writer killed in the middle of its line
     assert runs.append_run(path, {**config, "seed": 1, "test_error": 0.02}) is None
     lines = path.read_text().splitlines()
     assert len(lines) == 3 and lines[1] == '{"experiment": "test", "se', "the torn line stays on a line of its own"
-    loaded, torn = runs.load_runs(path)
-    assert [run["seed"] for run in loaded] == [0, 1] and torn == 1
+    loaded, torn = runs.finished_runs(path, config)
+    assert sorted(loaded) == [0, 1] and torn == 1
 
 
 def test_finished_runs_keeps_one_configuration_and_the_first_line_of_a_seed(tmp_path):
@@ -114,14 +115,42 @@ def test_append_says_why_a_run_could_not_be_written(tmp_path):
     assert isinstance(error, OSError)
 
 
-def test_a_run_record_holds_the_wrong_test_images(tmp_path):
-    wrong = torch.tensor([False, True, False, False, True])
-    record = runs.run_record({"experiment": "test"}, 3, wrong, 1.23, 1, torch.device("cpu"))
-    assert record["seed"] == 3 and record["wrong_images"] == [1, 4] and record["test_error"] == 0.4
-    assert record["experiment"] == "test" and record["device"].startswith("cpu") and record["versions"]["torch"]
-    path = tmp_path / "runs.jsonl"
-    runs.append_run(path, record)
-    assert runs.load_runs(path) == ([record], 0), "a record survives the trip through the file unchanged"
+class FakeTraining:
+    """Stands in for the notebook's training: seed s gets test images s and s + 1 wrong, out of 5."""
+
+    def __init__(self):
+        self.trained = []
+
+    def one_run(self, seed, on_epoch=None):
+        self.trained.append(seed)
+        on_epoch(1)
+        return torch.isin(torch.arange(5), torch.tensor([seed, seed + 1]))
+
+    def together(self, seeds, on_epoch=None):
+        return [self.one_run(seed, on_epoch) for seed in seeds]
+
+
+def test_run_seeds_trains_only_what_the_file_lacks_and_files_what_it_trains(tmp_path, capsys):
+    path, config = tmp_path / "runs.jsonl", {"experiment": "test", "epochs": 1, "code": "abc"}
+    fake = FakeTraining()
+    done = runs.run_seeds(path, config, range(3), fake.one_run)
+    assert fake.trained == [0, 1, 2] and sorted(done) == [0, 1, 2]
+    assert done[2]["wrong_images"] == [2, 3] and done[2]["test_error"] == 0.4 and done[2]["trained_with"] == 1
+    assert done[0]["experiment"] == "test" and done[0]["device"].startswith("cpu") and done[0]["versions"]["torch"]
+    assert runs.finished_runs(path, config) == (done, 0), "a run survives the trip through the file unchanged"
+    again = runs.run_seeds(path, config, range(4), fake.one_run, together=fake.together, group=2)
+    assert fake.trained == [0, 1, 2, 3], "only seed 3, which the file lacked, is trained"
+    assert again[3]["trained_with"] == 1 and {seed: again[seed] for seed in range(3)} == done
+    out = capsys.readouterr().out
+    assert "reused 0 finished runs, trained 3 new" in out and "reused 3 finished runs, trained 1 new" in out
+
+
+def test_run_seeds_trains_groups_together_and_says_what_it_could_not_save(tmp_path, capsys):
+    fake = FakeTraining()
+    path = tmp_path / "no such folder" / "runs.jsonl"  # open() fails: nothing can be written there
+    done = runs.run_seeds(path, {"epochs": 1}, range(5), fake.one_run, together=fake.together, group=2)
+    assert sorted(done) == list(range(5)) and [done[s]["trained_with"] for s in range(5)] == [2, 2, 2, 2, 1]
+    assert "NOT SAVED: 5 run(s) (No such file or directory)" in capsys.readouterr().out
 
 
 def test_the_bytecode_fingerprint_holds_no_memory_address():
