@@ -1,12 +1,8 @@
 """Settings of the lecture, read from the environment in one place, and the device choice.
 
-| variable       | meaning                                                   | default                       |
-| -------------- | --------------------------------------------------------- | ----------------------------- |
-| `AMLD_QUICK`   | `1`: smoke mode, tiny data and few epochs (used by tests) | off                           |
-| `AMLD_DATA`    | folder that holds the data sets (`MNIST/raw/...`)         | `data/` in the repo           |
-| `AMLD_RESULTS` | folder for what notebooks write (notebook 04's runs)      | data root's `results/`, or a  |
-|                |                                                           | cache folder if read-only     |
-
+`AMLD_QUICK` (`1`: smoke mode, tiny data and few epochs, used by tests; default off), `AMLD_DATA` (the folder that
+holds the data sets, `MNIST/raw/...`; default `data/` in the repository) and `AMLD_RESULTS` (the folder for what
+notebooks write, notebook 04's runs; default the data root's `results/`, or a cache folder if that is read-only).
 Nothing here runs on import: every function reads the environment when it is called.
 """
 

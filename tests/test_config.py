@@ -85,8 +85,9 @@ def test_helpers_stay_small_and_documented():
     files = Path(helpers.__file__).parent.glob("*.py")
     lines = sum(1 for p in files for line in p.read_text().splitlines() if line.strip())
     # 470 until December 2026; runs.py (108 lines: notebook 04's results file and seeds trained together, moved
-    # out of the lesson by issue 21) raised it: 587 then.
-    assert lines < 600, f"helpers/ has {lines} non-blank lines: keep it readable in one sitting"
+    # out of the lesson by issue 21) raised it to 600 (587 then); exercise.py's reading of an answer's code (uses,
+    # check_code: checks that refuse a loop or a borrowed function, issue 21) to 625 (614 then).
+    assert lines < 625, f"helpers/ has {lines} non-blank lines: keep it readable in one sitting"
     for name in helpers.__all__:
         obj = getattr(helpers, name)
         assert inspect.getdoc(obj), f"helpers.{name} has no docstring"
