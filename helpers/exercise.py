@@ -1,6 +1,7 @@
 """Exercises that check themselves: `check(name, got, expected, tol, hint)` prints one verdict line.
 
 An exercise's answer starts as `None` (the placeholder); `check` then says "not yet" and the notebook goes on.
+An answer whose code failed may be passed as the exception it raised: the verdict names it.
 A wrong answer also gets "not yet", with a clue that never shows the expected value: too high or too low, about
 how many times too large or too small, how many values of an array are off, and the exercise's own `hint`.
 Only a right answer gets "correct". Numbers, lists, NumPy arrays and tensors are compared element by element,
@@ -49,9 +50,10 @@ def check(name: str, got, expected, tol: float = 0.0, hint: str | None = None) -
 
     The clue says in which direction `got` is off (and `hint`, if given), never what was expected. It returns
     nothing, so that a check as a cell's last line shows only its verdict."""
-    pair = None if got is None else _tensors(got, expected)
+    pair = None if got is None or isinstance(got, Exception) else _tensors(got, expected)
     if got is None or pair is None or pair[0].shape != pair[1].shape:
         clue = ("replace the None in the cell above with your answer" if got is None else
+                f"your code raises {type(got).__name__}: {got}" if isinstance(got, Exception) else
                 f"expected a number or an array, got {type(got).__name__}" if pair is None else
                 f"expected shape {tuple(pair[1].shape)}, got {tuple(pair[0].shape)}")
         print(f"{name}: not yet ({clue})")

@@ -76,6 +76,8 @@ def test_01_leave_one_out_refuses_copied_values():
         "the lesson's refits": "def loo_without_refit(x, y):\n    losses = leave_one_out_losses(x, y)\n"
                                "    e = (y - x @ torch.linalg.lstsq(x, y).solution)[:, 0]\n"
                                "    return 1 - (e**2 / losses).sqrt(), losses",
+        "the lesson's refits, renamed": "def loo_without_refit(x, y):\n    refit = leave_one_out_losses\n"
+                                        "    return torch.ones(len(y)), refit(x, y)",
         "the solution": "SOLUTION",
     }
     verdicts = run_tries("01-learning-from-data.ipynb", "def loo_without_refit", tries)
@@ -83,6 +85,7 @@ def test_01_leave_one_out_refuses_copied_values():
         "copied from the lesson": dict(zip(LOO_NAMES, ["correct", "correct", "not yet", "not yet"], strict=True)),
         "the residuals, not divided": dict(zip(LOO_NAMES, ["correct", "not yet", "correct", "not yet"], strict=True)),
         "the lesson's refits": {"loo_without_refit": "not yet (it uses leave_one_out_losses"},
+        "the lesson's refits, renamed": {name: "not yet (your code raises RuntimeError" for name in LOO_NAMES},
         "the solution": dict.fromkeys(LOO_NAMES, "correct"),
     })
 
@@ -115,8 +118,9 @@ def test_02_vectorisation_refuses_loops_and_torch_vander():
     }
     verdicts = run_tries("02-polynomial-capacity.ipynb", "def vandermonde", tries)
     assert_verdicts(verdicts, {
-        "torch.vander": {"vandermonde": "not yet (it uses vander", "fit_polynomial_fast": "correct"},
-        "a comprehension": {"vandermonde": "not yet (it uses loop", "fit_polynomial_fast": "correct"},
+        # fit_polynomial_fast is refused too: the check reads the functions it calls (here, that vandermonde)
+        "torch.vander": {"vandermonde": "not yet (it uses vander", "fit_polynomial_fast": "not yet (it uses vander"},
+        "a comprehension": {"vandermonde": "not yet (it uses loop", "fit_polynomial_fast": "not yet (it uses loop"},
         "the lesson's fit": {"vandermonde": "correct", "fit_polynomial_fast": "not yet (it uses fit;"},
         "the solution": {"vandermonde": "correct", "vandermonde at D = 0": "correct", "fit_polynomial_fast": "correct"},
     })

@@ -82,6 +82,12 @@ def test_a_wrong_array_says_how_many_values_are_off_not_what_they_should_be(caps
                         "about 2 times too large)")
 
 
+def test_an_answer_that_raised_gets_its_error_named(capsys):
+    check("per_digit_error", AttributeError("'Tensor' object has no attribute 'diag_'"), [0.1] * 10)
+    assert capsys.readouterr().out == ("per_digit_error: not yet (your code raises AttributeError: 'Tensor' object "
+                                       "has no attribute 'diag_')\n")
+
+
 def test_an_unanswered_exercise_is_not_yet_and_does_not_stop(capsys):
     assert check("count", None, 23_296) is None  # returns nothing: a cell's last line shows only the verdict
     assert capsys.readouterr().out == "count: not yet (replace the None in the cell above with your answer)\n"
