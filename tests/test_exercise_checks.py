@@ -3,8 +3,8 @@
 For one exercise, the notebook's code cells before its solution cell run once in quick mode (nbclient; the other
 exercises and the Colab cell left out), then the placeholder; then, for each try below, the try's code and the
 exercise's check cell. Each try names the verdict each check line must give, and the check must leave no new
-name in the kernel (an expected value left there could be copied). Notebook 03's raw-pixel exercise has
-its own test (test_exercise_checks_03.py): it trains networks.
+name in the kernel (an expected value left there could be copied). Notebook 00's exercises use this harness in
+test_exercise_checks_00.py; notebook 03's have their own test (test_exercise_checks_03.py): they train networks.
 """
 
 import os
