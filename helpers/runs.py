@@ -100,7 +100,7 @@ def train_together(new_model, seeds, train_input, train_target, nb_epochs, batch
     K x 32 output channels; conv2 as a grouped one), and the loss sums the K networks' mean cross-entropies, so
     each gets the gradient of its own. In exact arithmetic that is each seed's training alone (tested in float64
     on a CPU); in float32, or TF32 (cuDNN's default for convolutions on recent NVIDIA GPUs, by PyTorch's
-    documentation), rounding differs and training amplifies it: a seed ends near, not at, its result alone."""
+    documentation), rounding differs and training amplifies it: a seed's test error may differ from its own run's."""
     from torch.func import functional_call, stack_module_state, vmap
 
     models = [new_model(seed) for seed in seeds]

@@ -2,15 +2,20 @@
 `run_seeds`, which trains only the seeds that the file lacks.
 
 A run is re-used only if its configuration, which holds a fingerprint of the code that trains, is the same:
-editing `Net` or the training loop must change the key, and re-running unchanged code must not.
+editing `Net` or the training loop (on a GPU, `train_together`) must change the key, and re-running unchanged
+code must not.
 """
 
 import importlib.util
+import inspect
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
+from torch.nn import functional as F
 
+import helpers
 from helpers import runs
 
 NET = '''
@@ -78,11 +83,48 @@ def test_code_without_a_source_file_is_fingerprinted_too():
     assert define(NET.replace("F.relu(self.conv1(x))", "torch.tanh(self.conv1(x))")) != define(NET)
 
 
-def test_the_notebook_files_its_runs_under_the_fingerprint_of_its_training_code():
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    assert "helpers.runs.code_fingerprint(Net, new_model, train_model, wrong_answers, one_run)" in source
-    assert '"code": code}' in source, "the fingerprint must be part of the configuration that keys a run"
+def notebook_bookkeeping(device_type):
+    """The namespace after the notebook's bookkeeping cell has run on a CPU ("cpu") or on an NVIDIA GPU ("cuda"):
+    its `trains`, `together`, `code` and `config`. The cells tagged "training" and `one_run` run first (without
+    their data: nothing is trained here), so their code is fingerprinted from its bytecode."""
+    cells = [c for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) for c in cells]
+    training = [s for s, c in zip(sources, cells, strict=True) if "training" in c["metadata"].get("tags", [])]
+    one_run = next(s for s in sources if "def one_run(" in s)
+    bookkeeping = next(s for s in sources if "def together(" in s)
+    namespace = {"device": SimpleNamespace(type=device_type), "helpers": helpers, "n_train": 5_000, "n_test": 1_000,
+                 "nb_epochs": 1, "lr": 0.1, "batch_size": 100, "QUICK": True}
+    exec("import torch\nfrom torch import nn\nfrom torch.nn import functional as F", namespace)
+    for source in training + [one_run[one_run.index("def one_run("):], bookkeeping]:
+        exec(compile(source, "a cell of notebook 04", "exec"), namespace)
+    return namespace
+
+
+def test_the_notebook_files_its_runs_under_the_fingerprint_of_the_code_that_trains(tmp_path, monkeypatch, capsys):
+    """Without a GPU, slide 42's loop trains: the key is that of Net, new_model, train_model, wrong_answers and
+    one_run (the runs stored under it stay valid). On a GPU, `together` and helpers.runs.train_together train in
+    place of train_model: they are in the key too, and editing either trains afresh."""
+    monkeypatch.setenv("AMLD_RESULTS", str(tmp_path))  # the cell finds (and checks) its results folder
+    cpu, gpu = notebook_bookkeeping("cpu"), notebook_bookkeeping("cuda")
+    slide = [cpu[name] for name in ("Net", "new_model", "train_model", "wrong_answers", "one_run")]
+    assert cpu["together"] is None and cpu["trains"] == slide and cpu["code"] == runs.code_fingerprint(*slide)
+    assert cpu["config"]["code"] == cpu["code"], "the fingerprint must be part of the configuration that keys a run"
+    assert callable(gpu["together"]) and gpu["trains"][-2:] == [gpu["together"], runs.train_together]
+    assert gpu["config"]["code"] == gpu["code"] != cpu["code"], "runs trained together must have a key of their own"
+    out = capsys.readouterr().out
+    assert "wrong_answers and one_run\n" in out and "one_run, together and train_together\n" in out
+
+    source = inspect.getsource(runs.train_together)
+
+    def key_with(train_together):
+        namespace = {"torch": torch, "F": F}
+        exec(compile(train_together, "train_together, edited", "exec"), namespace)
+        monkeypatch.setattr(runs, "train_together", namespace["train_together"])
+        return notebook_bookkeeping("cuda")["code"]
+
+    assert "lr=lr)" in source, "train_together has changed: update this test's edit"
+    assert key_with(source) == key_with(source), "unchanged code must find its old runs"
+    assert key_with(source.replace("lr=lr)", "lr=lr / 2)")) != key_with(source), "editing train_together kept the key"
 
 
 def test_append_then_load_and_a_torn_line_is_skipped(tmp_path):

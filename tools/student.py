@@ -15,8 +15,7 @@ import nbformat
 from helpers.exercise import SOLUTION_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLVED_HINT = re.compile(r"(The folded cell below holds the placeholder|Your answer goes in the folded cell below)"
-                         r".*?(your answer goes there\.\)|has the placeholder\s+only\.\)?)", re.DOTALL)
+SOLVED_HINT = re.compile(r"The folded cell below holds the placeholder.*?your answer goes there\.\)", re.DOTALL)
 STUDENT_HINT = "Your answer goes in the cell below, in place of its `None`; the check after it says if it is right."
 
 
