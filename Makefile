@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup lab test execute lint html student compat clean links
+.PHONY: setup lab test execute lint site student compat clean links
 
 setup: $(STAMP)
 
@@ -27,18 +27,18 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# Re-run every notebook in place, in full mode, one after another, so the stored outputs are fresh.
+# Re-run every notebook in place, in full mode, one after another, so the stored outputs are fresh. A cell past its
+# limit (tools/execute.py: 10 minutes, 15 for 03, 90 for 04) stops the run and names itself; TIMEOUT=S sets another.
 execute: setup
-	for nb in $(NOTEBOOKS); do \
-	  AMLD_QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
-	done
+	AMLD_QUICK=0 $(BIN)/python tools/execute.py $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(NOTEBOOKS)
 
-# Handouts: the committed notebooks with their stored outputs as HTML pages (executes nothing).
-html: setup
-	$(BIN)/python tools/handouts.py html
+# The course site: the committed notebooks with their stored outputs as pages that need no network, in site/
+# (executes nothing; tools/course_site.py).
+site: setup
+	$(BIN)/python tools/course_site.py site
 
-# The student copy to hand out: the notebooks without exercise solutions and outputs, in student/.
+# The student copy, committed in exercises/ (a badge opens it): the notebooks without exercise solutions and
+# outputs. Run it after editing a notebook; a test fails when exercises/ differs from what it writes.
 student: setup
 	$(BIN)/python tools/student.py
 
@@ -51,7 +51,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf html student .pytest_cache .ruff_cache
+	rm -rf site .pytest_cache .ruff_cache
 
 # Regenerate the Colab/Binder badges and the Colab install line from [tool.amld] in pyproject.toml.
 links: setup

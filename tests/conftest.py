@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: JupyterLab on 127.0.0.1 and headless Chromium driven by Playwright."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,27 +36,27 @@ def _unavailable(reason):
     pytest.skip(reason)
 
 
-def _write_settings(folder):
-    """JupyterLab user settings for the tests: no autosave, no news pop-up."""
+def _write_settings(folder, extra=()):
+    """JupyterLab user settings for the tests: no autosave, no news pop-up; `extra`: more (plugin, value) pairs."""
     for plugin, value in [("docmanager-extension/plugin", {"autosave": False, "autoStartDefaultKernel": True}),
-                          ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False})]:
+                          ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False}),
+                          *extra]:
         path = folder / "@jupyterlab" / (plugin + ".jupyterlab-settings")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
 
 
-@pytest.fixture(scope="session")
-def lab_url(tmp_path_factory):
-    """Start JupyterLab on a free port of 127.0.0.1 with a token; yield its URL.
+@contextlib.contextmanager
+def jupyterlab(home, settings=()):
+    """JupyterLab on a free port of 127.0.0.1 with a token, its files and settings in `home`; yields its URL.
 
-    It serves a copy of notebooks/ (so nothing a test does is saved into the repository) in quick mode.
+    It serves a copy of notebooks/ (so nothing done there is saved into the repository) in quick mode.
     """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    home = tmp_path_factory.mktemp("jupyterlab")
     shutil.copytree(ROOT / "notebooks", home / "root" / "notebooks")
-    _write_settings(home / "settings")
+    _write_settings(home / "settings", settings)
     log = home / "server.log"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels draw inline, as for a reader
     env.update(AMLD_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
@@ -73,7 +74,7 @@ def lab_url(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield url
     finally:
@@ -82,6 +83,16 @@ def lab_url(tmp_path_factory):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def lab_url(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ in quick mode (see `jupyterlab`); yields its URL."""
+    try:
+        with jupyterlab(tmp_path_factory.mktemp("jupyterlab")) as url:
+            yield url
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")

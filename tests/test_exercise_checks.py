@@ -10,11 +10,11 @@ their own test (test_exercise_checks_03.py): they train networks.
 import os
 from pathlib import Path
 
-import nbclient
 import nbformat
 import pytest
 
 from helpers.exercise import SOLUTION_MARKER
+from tools.execute import QUICK_LIMIT, Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def run_tries(notebook, exercises):
     saved = os.environ.get("AMLD_QUICK")
     os.environ["AMLD_QUICK"] = "1"  # the kernel inherits this process's environment
     try:
-        nbclient.NotebookClient(nbformat.v4.new_notebook(cells=run), kernel_name="python3", timeout=120,
+        Client(nbformat.v4.new_notebook(cells=run), kernel_name="python3", timeout=QUICK_LIMIT,
                                 resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     finally:
         os.environ.pop("AMLD_QUICK") if saved is None else os.environ.update(AMLD_QUICK=saved)

@@ -10,11 +10,11 @@ import ast
 import os
 from pathlib import Path
 
-import nbclient
 import nbformat
 import pytest
 
 from helpers.exercise import SOLUTION_MARKER
+from tools.execute import QUICK_LIMIT, Client
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03-mnist-cnn-gpu.ipynb"
@@ -149,7 +149,7 @@ def checked():
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits this process's environment
     try:
-        nbclient.NotebookClient(test_nb, kernel_name="python3", timeout=120,
+        Client(test_nb, kernel_name="python3", timeout=QUICK_LIMIT,
                                 resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     finally:
         for k, v in saved.items():

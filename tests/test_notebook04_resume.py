@@ -24,7 +24,8 @@ import pytest
 import helpers
 
 nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("nbclient")
+from tools.execute import QUICK_LIMIT, Client  # noqa: E402  (needs nbclient)
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04-evaluation-protocol.ipynb"
 BUDGET = re.compile(r"budget\s*: .*?seeds 0-(\d+),")
@@ -41,8 +42,8 @@ def execute(edit=None):
     if edit is not None:
         cell = next(c for c in nb.cells if "class Net(" in c.source)
         cell.source = edit(cell.source)
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = Client(nb, kernel_name="python3", timeout=QUICK_LIMIT,
+                    resources={"metadata": {"path": str(NOTEBOOK.parent)}})
     client.execute()  # raises CellExecutionError if any cell fails, its asserts included
     return "".join(output.get("text", "") for cell in nb.cells if cell.cell_type == "code"
                    for output in cell.outputs if output.get("name") == "stdout")

@@ -77,7 +77,8 @@ def test_readme_lists_every_notebook_with_its_badges():
     readme = (ROOT / "README.md").read_text()
     for path in NOTEBOOKS:
         assert f"notebooks/{path.name}" in readme
-        assert sync_links.badges(path.name) in readme, f"README badges of {path.name} drifted: run `make links`"
+        row = sync_links.badges(path.name) + " " + sync_links.exercise_badge(path.name)
+        assert row in readme, f"README badges of {path.name} drifted: run `make links`"
 
 
 def test_set_up_first_and_checks_last(notebook):

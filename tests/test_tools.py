@@ -1,4 +1,4 @@
-"""`python -m helpers.check`, `make html` (tools/handouts.py) and `make links` (tools/sync_links.py)."""
+"""`python -m helpers.check` and `make links` (tools/sync_links.py); the course site is in test_site.py."""
 
 import json
 import os
@@ -10,7 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-import handouts  # noqa: E402
 import sync_links  # noqa: E402
 
 
@@ -37,17 +36,6 @@ def test_check_exits_non_zero_and_says_so_without_torch(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "torch        MISSING" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("verdict: NOT READY") and "torch" in result.stdout.splitlines()[-1]
-
-
-def test_handouts_convert_every_notebook_without_running_it(tmp_path):
-    before = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
-    pages = handouts.build(tmp_path)
-    assert sorted(p.stem for p in pages) == sorted(p.stem for p in before)
-    index = (tmp_path / "index.html").read_text()
-    for page in pages:
-        assert f'href="{page.name}"' in index
-        assert "data:image/png;base64" in page.read_text(), f"{page.name} lost its stored figures"
-    assert {p: p.read_bytes() for p in before} == before, "make html must not execute or change the notebooks"
 
 
 def test_links_follow_the_one_repository_address(tmp_path, monkeypatch):

@@ -31,11 +31,12 @@ COLAB = ["torch==2.11.0", "torchvision==0.26.0", "numpy==2.1.3", "matplotlib==3.
          "widgetsnbextension==3.6.10", "jupyterlab-widgets==3.0.16", "tqdm==4.67.3", "ipykernel==6.17.1",
          "ipython==7.34.0"]
 RUN_ONE = """
-import sys, nbclient, nbformat
+import sys, nbformat
+sys.path.insert(0, sys.argv[3])
+from tools.execute import Client  # nbclient's client, which cannot miss a reply
 nb = nbformat.read(sys.argv[1], as_version=4)
 try:
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": sys.argv[2]}}
-                            ).execute()
+    Client(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": sys.argv[2]}}).execute()
 finally:
     nbformat.write(nb, sys.argv[1])
 """
@@ -95,8 +96,8 @@ def main():
         target = content / source.name
         target.write_text(json.dumps(nb))
         before, start = freeze(python), time.perf_counter()
-        result = subprocess.run([python, "-c", RUN_ONE, str(target), str(content)], capture_output=True, text=True,
-                                env=env)
+        result = subprocess.run([python, "-c", RUN_ONE, str(target), str(content), str(ROOT)], capture_output=True,
+                                text=True, env=env)
         seconds, after = time.perf_counter() - start, freeze(python)
         outputs = json.dumps([c.get("outputs", []) for c in json.loads(target.read_text())["cells"]])
         changed = sorted(f"{name} {before.get(name, '(new)')} -> {version}" for name, version in after.items()

@@ -22,13 +22,20 @@ def settings():
     return repo, branch
 
 
-def badges(notebook: str) -> str:
-    """The Colab and Binder badges, in Markdown, for `notebooks/<notebook>`."""
+def badges(notebook: str, folder: str = "notebooks") -> str:
+    """The Colab and Binder badges, in Markdown, for `<folder>/<notebook>`."""
     repo, branch = settings()
-    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/notebooks/{notebook}"
-    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath=notebooks%2F{notebook}"
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{folder}/{notebook}"
+    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={folder}%2F{notebook}"
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
             f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})")
+
+
+def exercise_badge(notebook: str) -> str:
+    """The third badge of the README's syllabus: the exercise copy (exercises/, `make student`) in Colab."""
+    repo, branch = settings()
+    return (f"[![Exercises in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"(https://colab.research.google.com/github/{repo}/blob/{branch}/exercises/{notebook})")
 
 
 def install_cell_source() -> str:
@@ -71,8 +78,8 @@ def sync_readme(path: Path) -> bool:
     """Rewrite every badge line of the README's syllabus (a table row naming notebooks/NN-....ipynb)."""
     text = path.read_text()
     pattern = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*notebooks/([\w.-]+\.ipynb)\) "
-                         r"\[!\[Launch Binder\]\([^)]*\)\]\([^)]*\)")
-    new = pattern.sub(lambda m: badges(m.group(1)), text)
+                         r"\[!\[Launch Binder\]\([^)]*\)\]\([^)]*\)( \[!\[Exercises in Colab\]\([^)]*\)\]\([^)]*\))?")
+    new = pattern.sub(lambda m: badges(m.group(1)) + " " + exercise_badge(m.group(1)), text)
     if new != text:
         path.write_text(new)
     return new != text
