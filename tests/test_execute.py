@@ -1,6 +1,7 @@
 """tools/execute.py: the client that waits for replies in slices, and a cell past its limit that names itself."""
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -16,6 +17,12 @@ from tools import execute
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_sliced_wait_looks_again_every_slice_until_its_deadline(monkeypatch):
     monkeypatch.setattr(execute, "SLICE", 0.01)
     asked = []
@@ -27,11 +34,11 @@ def test_a_sliced_wait_looks_again_every_slice_until_its_deadline(monkeypatch):
             raise Empty
         return {"msg_type": "execute_reply"}
 
-    assert asyncio.run(execute.sliced(get_msg)(timeout=None)) == {"msg_type": "execute_reply"}
+    assert run(execute.sliced(get_msg)(timeout=None)) == {"msg_type": "execute_reply"}
     assert asked == [0.01] * 4  # no slice longer than SLICE, even with no deadline
     asked.clear()
     with pytest.raises(Empty):  # a deadline before the fourth look: Empty, as nbclient expects at its limit
-        asyncio.run(execute.sliced(get_msg)(timeout=0.025))
+        run(execute.sliced(get_msg)(timeout=0.025))
     assert 3 <= len(asked) <= 4 and all(t <= 0.01 for t in asked)
 
 
