@@ -207,4 +207,4 @@ def build(outdir: Path) -> list[Path]:
 if __name__ == "__main__":
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "site"
     written = build(out)
-    print(f"wrote index.html and {len(written)} pages to {out}")
+    print(f"wrote index.html, {len(written)} pages and their slide decks to {out}")
