@@ -28,7 +28,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 # Re-run every notebook in place, in full mode, one after another, so the stored outputs are fresh. A cell past its
-# limit (tools/execute.py: 10 minutes, 15 for 03, 90 for 04) stops the run and names itself; TIMEOUT=S sets another.
+# limit (LIMITS in tools/execute.py) stops the run and names itself; TIMEOUT=S sets another.
 execute: setup
 	AMLD_QUICK=0 $(BIN)/python tools/execute.py $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(NOTEBOOKS)
 
